@@ -1,0 +1,3 @@
+from llmsync.cli import main
+
+main()

@@ -1,0 +1,233 @@
+"""The command line. Parses options and renders; the work is in llmsync.commands.
+
+Heavy modules (httpx, ruamel, pydantic, rich) are imported inside the commands so that
+``llmsync --help`` costs little more than Typer itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from llmsync.document import ConfigDocument
+    from llmsync.plan import Plan
+
+app = typer.Typer(
+    name="llmsync",
+    help="Keep a LiteLLM proxy config.yaml true: prune retired models, reprice, add and sort entries.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # tracebacks could show API keys in locals
+    rich_markup_mode=None,
+)
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="LiteLLM config to edit.", dir_okay=False)]
+ProvidersOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - Typer needs Optional on Python 3.10
+    typer.Option("--providers", help="Provider registry. Default: ./providers.yaml, else the built-in one.", dir_okay=False),
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Show the diff that would be written; change nothing.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more: fetch timings, the diff of real runs.")]
+BackupOpt = Annotated[bool, typer.Option("--backup", help="Keep the previous file as <config>.bak.")]
+
+
+def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
+    """Turn expected failures into one line on stderr and a documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from llmsync.errors import EXIT_BUG, LlmsyncError
+
+        try:
+            code = command(*args, **kwargs)
+        except LlmsyncError as exc:
+            typer.echo(f"llmsync: error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("llmsync: interrupted; the config was not changed", err=True)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            typer.echo(f"llmsync: internal error: {type(exc).__name__}: {exc} (the config was not changed; please report this)", err=True)
+            raise typer.Exit(EXIT_BUG) from None
+        raise typer.Exit(code)
+
+    return wrapper
+
+
+@app.command()
+@_handles_errors
+def cleanup(
+    provider: Annotated[list[str], typer.Option("--provider", "-p", help="Provider name, repeatable, or 'all'.")] = ["all"],  # noqa: B006
+    config: ConfigOpt = Path("config.yaml"),
+    providers: ProvidersOpt = None,
+    dry_run: DryRunOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Apply removals even when more than half of a provider's entries would go.")] = False,
+    rtol: Annotated[float, typer.Option("--rtol", min=0.0, help="Relative tolerance for price changes; 0 compares exactly.")] = 1e-9,
+    backup: BackupOpt = False,
+    verbose: VerboseOpt = False,
+) -> int:
+    """Remove entries whose model left its provider's catalogue and update prices that changed."""
+    from llmsync.commands.cleanup import entries_by_provider, plan_cleanup
+    from llmsync.registry import Registry
+
+    _load_env()
+    registry = Registry.load(providers)
+    names = registry.select(provider)
+    with _editing(config, dry_run):
+        doc = _load(config)
+        groups = entries_by_provider(doc, registry, names)
+        wanted = [registry.providers[n] for n in names if groups[n]]
+        outcomes = _fetch(wanted, registry, verbose)
+        plan = plan_cleanup(doc, registry, groups, outcomes, rtol=rtol, force=force)
+        code = _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
+    return max(code, 1 if plan.needs_attention else 0)
+
+
+@app.command("add-model")
+@_handles_errors
+def add_model(
+    models: Annotated[list[str], typer.Argument(help="Catalogue ids, e.g. anthropic/claude-sonnet-4.5.", show_default=False)],
+    provider: Annotated[str, typer.Option("--provider", "-p", help="Provider to add from.", show_default=False)],
+    model_name: Annotated[Optional[str], typer.Option("--model-name", help="model_name for the entry (one id only).")] = None,  # noqa: UP045
+    config: ConfigOpt = Path("config.yaml"),
+    providers: ProvidersOpt = None,
+    dry_run: DryRunOpt = False,
+    backup: BackupOpt = False,
+    verbose: VerboseOpt = False,
+) -> int:
+    """Add models from a provider's catalogue with their prices, mode and limits."""
+    from llmsync.commands.add_model import plan_add
+    from llmsync.errors import EXIT_PENDING, LlmsyncError
+    from llmsync.registry import Registry
+
+    if model_name is not None and len(models) != 1:
+        raise LlmsyncError("--model-name needs exactly one model id")
+    _load_env()
+    registry = Registry.load(providers)
+    (name,) = registry.select([provider]) if provider != "all" else (None,)
+    if name is None:
+        raise LlmsyncError("add-model needs one provider, not 'all'")
+    with _editing(config, dry_run):
+        doc = _load(config)
+        outcome = _fetch([registry.providers[name]], registry, verbose)[name]
+        if outcome.catalog is None:
+            typer.echo(f"llmsync: {name}: catalogue unavailable: {outcome.error}; nothing was added", err=True)
+            return EXIT_PENDING
+        plan = plan_add(doc, registry, name, models, outcome.catalog, model_name=model_name)
+        return _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
+
+
+@app.command()
+@_handles_errors
+def sort(
+    config: ConfigOpt = Path("config.yaml"),
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if model_list is not sorted; change nothing.")] = False,
+    dry_run: DryRunOpt = False,
+    backup: BackupOpt = False,
+    verbose: VerboseOpt = False,
+) -> int:
+    """Order model_list by model_name, then litellm_params.model (case-insensitive)."""
+    from llmsync.commands.sort import first_unsorted, plan_sort
+
+    with _editing(config, dry_run or check):
+        doc = _load(config)
+        if check:
+            pair = first_unsorted(doc.entries)
+            if pair is None:
+                typer.echo(f"{config}: model_list is sorted ({len(doc.entries)} entries)")
+                return 0
+            a, b = pair
+            typer.echo(f"{config}:{b.dash_line + 1}: not sorted: {b.label()} should come before {a.label()}")
+            return 1
+        return _finish(doc, plan_sort(doc), dry_run=dry_run, backup=backup, verbose=verbose)
+
+
+# --------------------------------------------------------------------------- shared steps
+
+
+def _load_env() -> None:
+    from dotenv import load_dotenv
+
+    env = Path.cwd() / ".env"
+    if env.is_file():
+        load_dotenv(env, override=False)  # the real environment wins over .env
+
+
+def _load(config: Path) -> ConfigDocument:
+    from llmsync.document import ConfigDocument
+
+    return ConfigDocument.load(config)
+
+
+def _editing(config: Path, read_only: bool):
+    import contextlib
+
+    from llmsync.document import locked
+
+    if read_only or not config.exists():
+        return contextlib.nullcontext()
+    return locked(config)
+
+
+def _fetch(wanted: list, registry: Any, verbose: bool) -> dict:
+    from llmsync.fetch import fetch_catalogs
+    from llmsync.render import consoles
+
+    _, err = consoles()
+    done: list[str] = []
+
+    def progress(outcome: Any) -> None:
+        done.append(outcome.provider)
+        if outcome.error and verbose:
+            err.print(f"✗ {outcome.provider}: {outcome.error}", markup=False)
+        elif verbose:
+            count = len(outcome.catalog.models)
+            err.print(f"✓ {outcome.provider}: {count} models in {outcome.seconds:.2f}s", markup=False)
+        if status is not None:
+            status.update(f"Fetching catalogues ({len(done)}/{len(wanted)})")
+
+    status = err.status(f"Fetching catalogues (0/{len(wanted)})") if err.is_terminal and wanted else None
+    if status is not None:
+        with status:
+            return fetch_catalogs(wanted, registry.defaults, progress)
+    return fetch_catalogs(wanted, registry.defaults, progress)
+
+
+def _finish(doc: ConfigDocument, plan: Plan, *, dry_run: bool, backup: bool, verbose: bool) -> int:
+    """Render the plan; write it unless this is a dry run. Returns the exit code."""
+    from llmsync.document import write_atomic
+    from llmsync.plan import apply_plan, unified_diff
+    from llmsync.render import consoles, print_diff, print_notes, print_summary
+
+    out, err = consoles()
+    new_text = apply_plan(doc, plan)
+    old_text = doc.full_text()
+    diff = unified_diff(old_text, new_text, doc.path.name if doc.path else doc.name)
+    if diff and (dry_run or verbose):
+        print_diff(out, diff)
+    print_summary(out, plan)
+    print_notes(err, plan)
+    if not diff:
+        out.print(f"{doc.name}: no changes")
+    elif dry_run:
+        out.print(f"Dry run: {doc.name} left unchanged ({len(plan.changes)} change(s) would be written)")
+    else:
+        saved = write_atomic(doc.path, new_text, backup=backup)
+        kept = f"; previous version in {saved}" if saved else ""
+        out.print(f"Wrote {doc.name} ({len(plan.changes)} change(s){kept})")
+    return 0
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `llmsync ... | head`
+        sys.exit(0)

@@ -1,0 +1,92 @@
+"""add-model: add catalogue models as new entries, in sorted position."""
+
+from __future__ import annotations
+
+import difflib
+
+from llmsync.commands.cleanup import entries_by_provider
+from llmsync.document import ConfigDocument, ModelEntry
+from llmsync.errors import LlmsyncError
+from llmsync.plan import AddEntry, Plan
+from llmsync.providers.base import Catalog, CatalogModel, Provider
+from llmsync.registry import Registry
+
+
+def plan_add(
+    doc: ConfigDocument,
+    registry: Registry,
+    provider_name: str,
+    model_ids: list[str],
+    catalog: Catalog,
+    model_name: str | None = None,
+) -> Plan:
+    if model_name is not None and len(model_ids) != 1:
+        raise LlmsyncError("--model-name needs exactly one model id")
+    if model_name is not None and not model_name.strip():
+        raise LlmsyncError("--model-name must not be empty")
+    provider = registry.providers[provider_name]
+    present = {model_id for _, model_id in entries_by_provider(doc, registry, [provider_name])[provider_name]}
+    wanted = list(dict.fromkeys(model_ids))
+    _refuse_bad_ids(wanted, present, catalog, provider_name)
+    doc.require_block_list("add")
+
+    plan = Plan()
+    new_entries = []
+    for model_id in wanted:
+        model = catalog.get(model_id)
+        name = model_name or provider.default_model_name(model_id)
+        for item in [model, *_twins(provider, model, catalog, present, wanted)]:
+            new_entries.append(provider.new_entry(item, name))
+            if not any(f in item.costs for f in ("input_cost_per_token", "output_cost_per_token")):
+                plan.notes.append(f"{provider_name}: {item.id} has no per-token price in the catalogue; added without costs")
+    # Sorted among themselves too, so several additions at one spot land in order.
+    for data in sorted(new_entries, key=_key):
+        plan.changes.append(AddEntry(data, insertion_point(doc, data), provider_name))
+    plan.report(provider_name).entries = len(present)
+    return plan
+
+
+def _key(data: dict) -> tuple[str, str]:
+    return (str(data["model_name"]).lower(), str(data["litellm_params"]["model"]).lower())
+
+
+def _refuse_bad_ids(wanted: list[str], present: set[str], catalog: Catalog, provider_name: str) -> None:
+    problems = []
+    for model_id in wanted:
+        if model_id in present:
+            problems.append(f"{model_id} is already in the config")
+        elif model_id not in catalog:
+            close = difflib.get_close_matches(model_id, list(catalog.models), n=3, cutoff=0.5)
+            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            problems.append(f"{model_id} is not in the {provider_name} catalogue{hint}")
+    if problems:
+        raise LlmsyncError("; ".join(problems) + "; nothing was added")
+
+
+def _twins(provider: Provider, model: CatalogModel, catalog: Catalog, present: set[str], wanted: list[str]) -> list[CatalogModel]:
+    """The ``:free`` twin of a paid model, added under the same model_name."""
+    suffix = provider.spec.free_variant_suffix
+    if not suffix or model.id.endswith(suffix):
+        return []
+    twin = catalog.get(model.id + suffix)
+    if twin is None or twin.id in present or twin.id in wanted:
+        return []
+    return [twin]
+
+
+def insertion_point(doc: ConfigDocument, data: dict) -> ModelEntry | None:
+    """The entry to insert before (None: at the end), keeping sorted order.
+
+    A new deployment whose model_name already exists joins that group, even in a list that is
+    not sorted as a whole.
+    """
+    key = _key(data)
+    group = [e for e in doc.entries if e.model_name == data["model_name"]]
+    candidates = group or doc.entries
+    for entry in candidates:
+        if entry.sort_key() > key:
+            return entry
+    if group:
+        after = group[-1].index + 1
+        return doc.entries[after] if after < len(doc.entries) else None
+    return None

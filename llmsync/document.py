@@ -1,0 +1,656 @@
+"""The config document: parse once, locate entries, edit text minimally, write atomically.
+
+Why text edits instead of ruamel's round-trip dump: on real configs a plain dump rewrites lines
+nobody touched (``True`` → ``true``, re-indented sequences, flow maps in lists). So ruamel's
+C composer is used only to *locate* nodes (start/end line and column), and every change is a
+splice of the original text: a scalar swapped in place, whole lines inserted or deleted, or
+whole entry blocks permuted. Lines outside a change stay byte-identical by construction.
+
+Values are read with PyYAML's YAML 1.1 rules because that is how LiteLLM reads the file
+(``3e-06`` is a string to it, ``on`` is a boolean).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from llmsync.errors import ConfigError, LockTimeout
+from llmsync.prices import COST_FIELDS, float_style_of, format_float
+
+BOM = "\ufeff"
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _composer() -> YAML:
+    # pure=False uses the libyaml-based composer when ruamel.yaml.clib is installed: ~10x
+    # faster than the pure-Python round-trip loader on large configs.
+    return YAML(typ="safe", pure=False)
+
+
+# --------------------------------------------------------------------------- node helpers
+
+
+def scalar_value(node: Node) -> Any:
+    """The value PyYAML (YAML 1.1, LiteLLM's loader) gives a scalar node."""
+    if node.style:  # quoted or block scalars are strings
+        return node.value
+    if node.tag.startswith("tag:yaml.org,2002:") or node.tag == "!":
+        tag = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
+    else:
+        return node.value  # a custom tag: keep the text, LiteLLM would fail on it anyway
+    constructor = _CONSTRUCTOR.yaml_constructors.get(tag)
+    if constructor is None:
+        return node.value
+    try:
+        return constructor(_CONSTRUCTOR, yaml.ScalarNode(tag, node.value))
+    except (ValueError, yaml.YAMLError):
+        return node.value
+
+
+def to_python(node: Node) -> Any:
+    """Construct plain Python data from a node (merge keys resolved), YAML 1.1 semantics."""
+    if isinstance(node, ScalarNode):
+        return scalar_value(node)
+    if isinstance(node, SequenceNode):
+        return [to_python(item) for item in node.value]
+    result: dict[Any, Any] = {}
+    for key, value in node.value:
+        if key.tag == _MERGE_TAG:
+            merged = value.value if isinstance(value, SequenceNode) else [value]
+            for source in merged:
+                for k, v in to_python(source).items():
+                    result.setdefault(k, v)
+            continue
+        k = to_python(key)
+        result[k if isinstance(k, (str, int, float, bool, type(None))) else str(k)] = to_python(
+            value
+        )
+    return result
+
+
+def mapping_pair(node: Node | None, key: str) -> tuple[Node, Node] | None:
+    """The (key, value) pair for ``key``, looking through merge keys like LiteLLM would."""
+    if not isinstance(node, MappingNode):
+        return None
+    merges = []
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.tag == _MERGE_TAG:
+            merges.append(v)
+        elif isinstance(k, ScalarNode) and k.value == key:
+            return k, v
+    for merge in merges:
+        for source in merge.value if isinstance(merge, SequenceNode) else [merge]:
+            found = mapping_pair(source, key)
+            if found:
+                return found
+    return None
+
+
+def mapping_value(node: Node | None, key: str) -> Node | None:
+    pair = mapping_pair(node, key)
+    return pair[1] if pair else None
+
+
+def _is_flow(node: Node) -> bool:
+    return bool(getattr(node, "flow_style", False))
+
+
+def last_line(node: Node) -> int:
+    """The last line holding text of ``node`` (end marks of block nodes point past it)."""
+    if isinstance(node, ScalarNode):
+        end = node.end_mark
+        line = end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
+        return max(line, node.start_mark.line)
+    if _is_flow(node) or not node.value:
+        return node.end_mark.line
+    if isinstance(node, SequenceNode):
+        item = node.value[-1]
+        return last_line(item) if item.start_mark.line >= node.start_mark.line else node.end_mark.line
+    key, value = node.value[-1]
+    # An alias value points at a node defined earlier: the alias token sits on the key's line.
+    if value.start_mark.line < key.start_mark.line or (
+        value.start_mark.line == key.start_mark.line and value.start_mark.column < key.start_mark.column
+    ):
+        return key.end_mark.line
+    return max(key.end_mark.line, last_line(value))
+
+
+# --------------------------------------------------------------------------- entries
+
+
+@dataclass(eq=False)
+class ModelEntry:
+    """One deployment in ``model_list``, located in the text. Identity, not index, matters."""
+
+    index: int
+    node: Node
+    dash_line: int
+    last_line: int
+    block_start: int  # first line of the comment block that belongs to it
+    dash_col: int
+
+    @cached_property
+    def data(self) -> Any:
+        return to_python(self.node)
+
+    @property
+    def model_name(self) -> Any:
+        return self.data.get("model_name") if isinstance(self.data, dict) else None
+
+    @property
+    def litellm_params(self) -> dict:
+        params = self.data.get("litellm_params") if isinstance(self.data, dict) else None
+        return params if isinstance(params, dict) else {}
+
+    @property
+    def model(self) -> str | None:
+        model = self.litellm_params.get("model")
+        return model if isinstance(model, str) else None
+
+    @property
+    def api_base(self) -> str | None:
+        base = self.litellm_params.get("api_base")
+        return base if isinstance(base, str) else None
+
+    def sort_key(self) -> tuple[str, str]:
+        # Read just the two scalars: sort --check on thousands of entries stays near parse time.
+        params = mapping_value(self.node, "litellm_params")
+        return (_key_text(mapping_value(self.node, "model_name")), _key_text(mapping_value(params, "model")))
+
+    def label(self) -> str:
+        return f"{self.model_name} ({self.model})"
+
+    def value_node(self, path: tuple[str, ...]) -> Node | None:
+        node: Node | None = self.node
+        for key in path:
+            node = mapping_value(node, key)
+        return node
+
+    def cost_sections(self, field_name: str) -> list[str]:
+        """The sections (litellm_params / model_info) that currently hold ``field_name``."""
+        return [
+            section
+            for section in ("litellm_params", "model_info")
+            if isinstance(self.data.get(section), dict) and field_name in self.data[section]
+        ]
+
+    def cost_home(self) -> str:
+        """Where a missing cost goes: beside the entry's other costs, else litellm_params."""
+        for section in ("litellm_params", "model_info"):
+            value = self.data.get(section)
+            if isinstance(value, dict) and any(f in value for f in COST_FIELDS):
+                return section
+        return "litellm_params"
+
+
+# --------------------------------------------------------------------------- document
+
+
+class ConfigDocument:
+    """A LiteLLM config: its exact text plus the located ``model_list`` entries."""
+
+    def __init__(self, text: str, name: str = "config.yaml", path: Path | None = None) -> None:
+        self.name = name
+        self.path = path
+        self.bom = text.startswith(BOM)
+        self.text = text[1:] if self.bom else text
+        self.newline = "\r\n" if "\r\n" in self.text else "\n"
+        self.lines = self.text.split("\n")  # libyaml counts \n and \r\n as one break each
+        starts = [0]
+        for line in self.lines[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        self.line_starts = starts
+        self.root = self._compose()
+        self.model_list_key, self.model_list = self._find_model_list()
+        self.entries = self._locate_entries()
+
+    @classmethod
+    def load(cls, path: Path) -> ConfigDocument:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such file") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        return cls(text, name=str(path), path=path)
+
+    # ---- parsing
+
+    def _compose(self) -> Node | None:
+        try:
+            root = _composer().compose(self.text)
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f"{self.name}:{mark.line + 1}:{mark.column + 1}" if mark else self.name
+            problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+            raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+        except Exception as exc:  # composer errors without marks (e.g. several documents)
+            raise ConfigError(f"{self.name}: invalid YAML: {' '.join(str(exc).split())}") from None
+        if root is not None and not isinstance(root, MappingNode):
+            raise ConfigError(f"{self.name}: the top level must be a mapping with a model_list")
+        return root
+
+    def _find_model_list(self) -> tuple[Node | None, Node | None]:
+        pair = mapping_pair(self.root, "model_list")
+        if pair is None:
+            return None, None
+        key, value = pair
+        if isinstance(value, ScalarNode) and scalar_value(value) is None:
+            return key, None
+        if not isinstance(value, SequenceNode):
+            raise ConfigError(f"{self.where(value)}: model_list must be a list of entries")
+        return key, value
+
+    def _locate_entries(self) -> list[ModelEntry]:
+        if self.model_list is None:
+            return []
+        entries: list[ModelEntry] = []
+        floor = self.model_list_key.end_mark.line  # type: ignore[union-attr]
+        for index, node in enumerate(self.model_list.value):
+            start = node.start_mark
+            dash_line, dash_col = self._dash_of(start.line, start.column)
+            end = self._extend_with_inner_comments(last_line(node), dash_col)
+            entry = ModelEntry(index, node, dash_line, end, dash_line, dash_col)
+            entry.block_start = self._owned_comments_start(dash_line, max(floor, entries[-1].last_line if entries else floor))
+            entries.append(entry)
+        return entries
+
+    def _dash_of(self, line: int, column: int) -> tuple[int, int]:
+        before = self.lines[line][:column]
+        if "-" in before:
+            return line, before.rindex("-")
+        for up in range(line - 1, -1, -1):  # "-" alone on its line, the mapping below it
+            stripped = self.lines[up].strip()
+            if stripped.startswith("-"):
+                return up, self.lines[up].index("-")
+            if stripped and not stripped.startswith("#"):
+                break
+        return line, column
+
+    def _extend_with_inner_comments(self, end: int, dash_col: int) -> int:
+        # A comment indented deeper than the dash (e.g. a commented-out param) still belongs
+        # to the entry above it, not to the next one.
+        while end + 1 < len(self.lines):
+            text = self.lines[end + 1].rstrip("\r")
+            if text.lstrip().startswith("#") and _indent(text) > dash_col:
+                end += 1
+            else:
+                break
+        return end
+
+    def _owned_comments_start(self, dash_line: int, floor: int) -> int:
+        start = dash_line
+        while start - 1 > floor and self.lines[start - 1].lstrip().startswith("#"):
+            start -= 1
+        return start
+
+    # ---- positions
+
+    def offset(self, line: int, column: int) -> int:
+        return self.line_starts[line] + column
+
+    def line_offset(self, line: int) -> int:
+        """Offset of the start of ``line``; one past the last line means end of text."""
+        return self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+
+    def where(self, node: Node) -> str:
+        return f"{self.name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+    def node_text(self, node: Node) -> str:
+        return self.text[self.offset(node.start_mark.line, node.start_mark.column) : self.offset(node.end_mark.line, node.end_mark.column)]
+
+    # ---- structure checks
+
+    def require_block_list(self, action: str) -> None:
+        if self.model_list is not None and _is_flow(self.model_list):
+            raise ConfigError(
+                f"{self.where(self.model_list)}: model_list is written in flow style ([...]); "
+                f"llmsync can only {action} entries in a block list (one '- ' per entry)"
+            )
+        for entry in self.entries:
+            if entry.node.start_mark.line < self.model_list.start_mark.line:  # type: ignore[union-attr]
+                raise ConfigError(
+                    f"{self.name}: model_list item {entry.index + 1} is a YAML alias; "
+                    f"llmsync cannot {action} entries of a list built from aliases"
+                )
+
+    @cached_property
+    def references(self) -> References:
+        return References.scan(self.root)
+
+    def is_unsplicable(self, entry: ModelEntry, node: Node) -> bool:
+        """True when editing ``node``'s text would not change exactly this entry's value."""
+        inside = entry.dash_line <= node.start_mark.line <= entry.last_line
+        return not inside or id(node) in self.references.shared
+
+    def outside_dependencies(self, entry: ModelEntry) -> list[int]:
+        """Lines of anchors defined outside ``entry`` that it uses through aliases."""
+        return [t for t, s in self.references.aliases if entry.dash_line <= s <= entry.last_line and not entry.block_start <= t <= entry.last_line]
+
+    def is_referenced_elsewhere(self, entry: ModelEntry) -> bool:
+        return any(entry.dash_line <= t <= entry.last_line and not entry.block_start <= s <= entry.last_line for t, s in self.references.aliases)
+
+    def entry_at_line(self, line: int) -> ModelEntry | None:
+        starts = [e.block_start for e in self.entries]
+        i = bisect.bisect_right(starts, line) - 1
+        if i >= 0 and self.entries[i].block_start <= line <= self.entries[i].last_line:
+            return self.entries[i]
+        return None
+
+    # ---- style of new text
+
+    def entry_style(self, near: ModelEntry | None = None) -> EntryStyle:
+        return EntryStyle.detect(self, near)
+
+    def blank_between_entries(self) -> bool:
+        for prev, entry in zip(self.entries, self.entries[1:]):
+            return entry.block_start - prev.last_line > 1 and not self.lines[entry.block_start - 1].strip()
+        return False
+
+    def load_with_pyyaml(self) -> Any:
+        """The whole file as LiteLLM sees it."""
+        try:
+            return yaml.load(self.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{self.name}: LiteLLM's YAML loader (PyYAML) cannot read it: {' '.join(str(exc).split())}") from None
+
+    def full_text(self, body: str | None = None) -> str:
+        return (BOM if self.bom else "") + (self.text if body is None else body)
+
+
+def _key_text(node: Node | None) -> str:
+    if not isinstance(node, ScalarNode):
+        return ""
+    value = scalar_value(node)
+    return "" if value is None else str(value).lower()
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+@dataclass
+class References:
+    """Where YAML aliases point. ``aliases`` holds (anchor line, alias site line) pairs."""
+
+    aliases: list[tuple[int, int]] = field(default_factory=list)
+    shared: set[int] = field(default_factory=set)
+
+    @classmethod
+    def scan(cls, root: Node | None) -> References:
+        refs = cls()
+        seen: set[int] = set()
+
+        def mark_shared(node: Node) -> None:
+            stack = [node]
+            while stack:
+                n = stack.pop()
+                if id(n) in refs.shared:
+                    continue
+                refs.shared.add(id(n))
+                if isinstance(n, SequenceNode):
+                    stack.extend(n.value)
+                elif isinstance(n, MappingNode):
+                    for k, v in n.value:
+                        stack.extend((k, v))
+
+        def walk(node: Node, site: int) -> None:
+            if id(node) in seen:
+                refs.aliases.append((node.start_mark.line, site))
+                mark_shared(node)
+                return
+            seen.add(id(node))
+            if isinstance(node, SequenceNode):
+                for item in node.value:
+                    walk(item, max(site, item.start_mark.line))
+            elif isinstance(node, MappingNode):
+                for k, v in node.value:
+                    walk(k, k.start_mark.line)
+                    walk(v, k.start_mark.line)
+
+        if root is not None:
+            walk(root, 0)
+        return refs
+
+
+# --------------------------------------------------------------------------- new-entry style
+
+
+@dataclass
+class EntryStyle:
+    """How a neighbouring entry is written, so an inserted one looks like it belongs."""
+
+    dash_col: int = 2
+    key_col: int = 4
+    step: int = 2
+    key_order: tuple[str, ...] = ("model_name", "litellm_params", "model_info")
+    quote: str = ""  # "", "'" or '"' as the neighbour's model_name
+    float_style: str = "exp"
+
+    @classmethod
+    def detect(cls, doc: ConfigDocument, near: ModelEntry | None) -> EntryStyle:
+        style = cls()
+        if doc.model_list_key is not None and not doc.entries:
+            style.dash_col = doc.model_list_key.start_mark.column + 2
+            style.key_col = style.dash_col + 2
+        blocks = [e for e in ([near] if near else []) + doc.entries if isinstance(e.node, MappingNode) and not _is_flow(e.node)]
+        if not blocks:
+            return style
+        model = blocks[0]
+        style.dash_col = model.dash_col
+        first_key = model.node.value[0][0]
+        style.key_col = first_key.start_mark.column
+        keys = [k.value for k, _ in model.node.value if isinstance(k, ScalarNode)]
+        order = [k for k in keys if k in cls.key_order] + [k for k in cls.key_order if k not in keys]
+        style.key_order = tuple(order)
+        for entry in blocks[:50]:
+            params = mapping_pair(entry.node, "litellm_params")
+            if params and isinstance(params[1], MappingNode) and not _is_flow(params[1]) and params[1].value:
+                step = params[1].value[0][0].start_mark.column - params[0].start_mark.column
+                if step > 0:
+                    style.step = step
+                    break
+        name = mapping_value(model.node, "model_name")
+        if isinstance(name, ScalarNode) and name.style in ("'", '"'):
+            style.quote = name.style
+        style.float_style = _float_style(doc, blocks)
+        return style
+
+
+def _float_style(doc: ConfigDocument, entries: list[ModelEntry]) -> str:
+    for entry in entries[:200]:
+        for section in ("litellm_params", "model_info"):
+            for cost in COST_FIELDS:
+                node = entry.value_node((section, cost))
+                if isinstance(node, ScalarNode) and not node.style and "." in node.value:
+                    return float_style_of(node.value)
+    return "exp"
+
+
+def yaml_str(value: str, quote: str = "") -> str:
+    """Text for a string that PyYAML (LiteLLM) and ruamel both read back as the same string."""
+    if quote == '"':
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if quote != "'" and _plain_ok(value):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _plain_ok(value: str) -> bool:
+    if not value or value != value.strip() or "\n" in value or value[0] in "!&*%@`|>'\"#{[,?-:":
+        return False
+    try:
+        return yaml.safe_load(f"k: {value}") == {"k": value}
+    except yaml.YAMLError:
+        return False
+
+
+def yaml_scalar(value: Any, style: EntryStyle) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_float(value, style.float_style)
+    if value is None:
+        return "null"
+    return yaml_str(str(value), style.quote)
+
+
+def render_entry(data: dict[str, Any], style: EntryStyle) -> list[str]:
+    """The lines of a new block entry, indented and ordered like its neighbour."""
+    ordered = [k for k in style.key_order if k in data] + [k for k in data if k not in style.key_order]
+    lines: list[str] = []
+    for i, key in enumerate(ordered):
+        lead = " " * style.dash_col + "- " + " " * (style.key_col - style.dash_col - 2) if i == 0 else " " * style.key_col
+        lines.extend(_render_pair(key, data[key], lead, style.key_col + style.step, style))
+    return lines
+
+
+def _render_pair(key: str, value: Any, lead: str, child_col: int, style: EntryStyle) -> list[str]:
+    if isinstance(value, dict):
+        lines = [f"{lead}{yaml_str(key)}:"]
+        for k, v in value.items():
+            lines.extend(_render_pair(k, v, " " * child_col, child_col + style.step, style))
+        return lines
+    return [f"{lead}{yaml_str(key)}: {yaml_scalar(value, style)}"]
+
+
+# --------------------------------------------------------------------------- text editing
+
+
+@dataclass(order=True)
+class _Splice:
+    start: int
+    end: int
+    text: str = field(compare=False)
+
+
+class TextEditor:
+    """Collects non-overlapping splices of a document's text and applies them back to front."""
+
+    def __init__(self, doc: ConfigDocument) -> None:
+        self.doc = doc
+        self.splices: list[_Splice] = []
+        self.nl = doc.newline
+        # Line operations need a final newline; it is dropped again if the end was untouched.
+        self.base = doc.text if doc.text.endswith("\n") or not doc.text else doc.text + self.nl
+
+    def replace_node(self, node: Node, text: str) -> None:
+        self.replace_span(node.start_mark, node.end_mark, text)
+
+    def replace_span(self, start: Any, end: Any, text: str) -> None:
+        """Replace the text between two marks (objects with .line and .column)."""
+        self.splices.append(_Splice(self.doc.offset(start.line, start.column), self.doc.offset(end.line, end.column), text))
+
+    def insert_lines(self, before_line: int, lines: list[str]) -> None:
+        at = self._line_start(before_line)
+        self.splices.append(_Splice(at, at, "".join(line + self.nl for line in lines)))
+
+    def delete_lines(self, first: int, last: int) -> None:
+        self.splices.append(_Splice(self._line_start(first), self._line_start(last + 1), ""))
+
+    def replace_lines(self, first: int, last: int, text: str) -> None:
+        self.splices.append(_Splice(self._line_start(first), self._line_start(last + 1), text))
+
+    def line_text(self, first: int, last: int) -> str:
+        return self.base[self._line_start(first) : self._line_start(last + 1)]
+
+    def _line_start(self, line: int) -> int:
+        return self.doc.line_starts[line] if line < len(self.doc.line_starts) else len(self.base)
+
+    def result(self) -> str:
+        out = self.base
+        ordered = sorted(self.splices, key=lambda s: (s.start, s.end))
+        for a, b in zip(ordered, ordered[1:]):
+            if b.start < a.end:
+                raise AssertionError("overlapping edits")
+        for splice in reversed(ordered):
+            out = out[: splice.start] + splice.text + out[splice.end :]
+        if out != self.base and not self.doc.text.endswith("\n") and self.doc.text:
+            tail = self.doc.lines[-1] + self.nl
+            if out.endswith(tail):
+                out = out[: -len(self.nl)]
+        return out if out != self.base else self.doc.text
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive lock on the config's folder so two runs cannot interleave.
+
+    The folder itself is locked (flock on its descriptor), so no lock file is left behind.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; atomic replace still protects the file
+        yield
+        return
+    folder = os.open(path.resolve().parent, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockTimeout(f"{path}: another llmsync run is editing this folder") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(folder)  # closing the descriptor releases the lock
+
+
+def write_atomic(path: Path, text: str, backup: bool = False) -> Path | None:
+    """Replace ``path`` with ``text``: temp file in the same folder, fsync, rename, same mode."""
+    target = path.resolve()  # write through a symlink, keep the link
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+    backup_path = None
+    if backup and target.exists():
+        backup_path = target.with_name(target.name + ".bak")
+        shutil.copy2(target, backup_path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".llmsync-tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return backup_path

@@ -1,0 +1,30 @@
+"""Exceptions that end a command with a clear one-line message and a documented exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PENDING = 1  # changes pending under --check, a provider failed, or a guard held changes back
+EXIT_USAGE = 2  # bad input or usage: the file is left untouched
+EXIT_BUG = 3
+
+
+class LlmsyncError(Exception):
+    """An expected failure: printed as one line, no traceback."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(LlmsyncError):
+    """The config file cannot be read, parsed or safely edited."""
+
+
+class RegistryError(LlmsyncError):
+    """providers.yaml is missing, malformed, or names an unknown provider or kind."""
+
+
+class CatalogError(Exception):
+    """A provider's catalogue could not be fetched or understood; never fatal to a run."""
+
+
+class LockTimeout(LlmsyncError):
+    """Another llmsync run holds the lock on the config's folder."""

@@ -1,0 +1,117 @@
+"""Fetch provider catalogues concurrently, with timeouts and retries on 429 / 5xx.
+
+A provider whose fetch fails for any reason yields a :class:`CatalogError` instead of a
+catalogue; callers treat that as "this provider changes nothing this run".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from llmsync import __version__
+from llmsync.errors import CatalogError
+from llmsync.providers.base import Catalog, Provider
+from llmsync.registry import Defaults
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    provider: str
+    catalog: Catalog | None
+    error: str | None
+    seconds: float
+
+
+Progress = Callable[[FetchOutcome], None]
+
+
+def fetch_catalogs(providers: list[Provider], defaults: Defaults, progress: Progress | None = None) -> dict[str, FetchOutcome]:
+    """Fetch every provider's catalogue at once; never raises for a provider's failure."""
+    return asyncio.run(_fetch_all(providers, defaults, progress))
+
+
+async def _fetch_all(providers: list[Provider], defaults: Defaults, progress: Progress | None) -> dict[str, FetchOutcome]:
+    headers = {"User-Agent": f"llmsync/{__version__}"}
+    async with httpx.AsyncClient(headers=headers, follow_redirects=True) as client:
+        outcomes = await asyncio.gather(*(_fetch_one(client, p, defaults, progress) for p in providers))
+    return {o.provider: o for o in outcomes}
+
+
+async def _fetch_one(client: httpx.AsyncClient, provider: Provider, defaults: Defaults, progress: Progress | None) -> FetchOutcome:
+    started = time.perf_counter()
+    catalog, error = None, None
+    try:
+        sources = provider.sources()
+        bodies = await asyncio.gather(
+            *(_get_json(client, s.url, provider, defaults) for s in sources), return_exceptions=True
+        )
+        failures = [b for b in bodies if isinstance(b, BaseException)]
+        if failures:
+            raise failures[0]
+        catalog = provider.parse(list(zip(sources, bodies)))
+    except CatalogError as exc:
+        error = str(exc)
+    except Exception as exc:  # a parser bug must not take other providers down, nor delete
+        error = f"cannot read catalogue: {type(exc).__name__}: {exc}"
+    outcome = FetchOutcome(provider.name, catalog, error, time.perf_counter() - started)
+    if progress:
+        progress(outcome)
+    return outcome
+
+
+async def _get_json(client: httpx.AsyncClient, url: str, provider: Provider, defaults: Defaults) -> Any:
+    for attempt in range(defaults.retries + 1):
+        retry_after = None
+        try:
+            response = await client.get(url, headers=provider.headers(), timeout=defaults.timeout)
+        except httpx.TimeoutException:
+            problem = f"timed out after {defaults.timeout:g}s"
+        except httpx.HTTPError as exc:
+            problem = f"network error: {exc or type(exc).__name__}"
+        else:
+            status = response.status_code
+            if status == 429 or status >= 500:
+                problem = f"HTTP {status}"
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+            elif status >= 400:
+                raise CatalogError(f"{url}: HTTP {status}{_auth_hint(status, provider)}")
+            else:
+                try:
+                    return response.json()
+                except ValueError:
+                    raise CatalogError(f"{url}: response is not JSON") from None
+        if attempt == defaults.retries:
+            attempts = f" after {attempt + 1} attempts" if attempt else ""
+            raise CatalogError(f"{url}: {problem}{attempts}")
+        delay = retry_after if retry_after is not None else defaults.backoff * 2**attempt
+        await asyncio.sleep(min(delay, defaults.max_retry_after))
+    raise AssertionError("unreachable")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _auth_hint(status: int, provider: Provider) -> str:
+    env = provider.spec.api_key_env
+    if status in (401, 403) and env:
+        return f" (is {env} set?)"
+    return ""

@@ -1,0 +1,228 @@
+"""Plans: what a command will change, computed before anything is written.
+
+A dry run renders ``apply_plan``'s text as a diff; a real run writes that same text. So the
+preview can never disagree with the write. Every result is re-read with PyYAML (LiteLLM's
+loader) and compared with the data the plan intends before it is returned.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+from llmsync.document import (
+    ConfigDocument,
+    ModelEntry,
+    TextEditor,
+    _is_flow,
+    last_line,
+    mapping_pair,
+    render_entry,
+    yaml_str,
+)
+from llmsync.errors import EXIT_BUG, LlmsyncError
+from llmsync.prices import float_style_of, format_float
+
+
+@dataclass(frozen=True)
+class SetField:
+    """Set ``section.field`` of an entry (a price or a limit); ``old`` None means absent."""
+
+    entry: ModelEntry
+    section: str
+    field: str
+    old: Any
+    new: float | int
+    provider: str
+
+
+@dataclass(frozen=True)
+class RemoveEntry:
+    entry: ModelEntry
+    provider: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AddEntry:
+    data: dict[str, Any]
+    before: ModelEntry | None  # None: after the last entry
+    provider: str
+
+
+@dataclass(frozen=True)
+class Reorder:
+    order: tuple[ModelEntry, ...]
+
+
+Change = SetField | RemoveEntry | AddEntry | Reorder
+
+
+@dataclass
+class ProviderReport:
+    name: str
+    entries: int = 0
+    error: str | None = None
+    held: str | None = None  # why its removals were not applied
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "failed"
+        return "held" if self.held else "ok"
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    providers: dict[str, ProviderReport] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def report(self, name: str) -> ProviderReport:
+        return self.providers.setdefault(name, ProviderReport(name))
+
+    def of(self, kind: type, provider: str | None = None) -> list:
+        return [c for c in self.changes if isinstance(c, kind) and (provider is None or getattr(c, "provider", None) == provider)]
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(r.error or r.held for r in self.providers.values())
+
+
+class UnverifiedEdit(LlmsyncError):
+    exit_code = EXIT_BUG
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def apply_plan(doc: ConfigDocument, plan: Plan) -> str:
+    """The full new file text (BOM included) for ``plan``; verified, never written here."""
+    if not plan.changes:
+        return doc.full_text()
+    editor = TextEditor(doc)
+    blank = doc.blank_between_entries()
+    for change in plan.changes:
+        if isinstance(change, SetField):
+            _set_field(doc, editor, change)
+        elif isinstance(change, RemoveEntry):
+            _remove(doc, editor, change.entry)
+        elif isinstance(change, AddEntry):
+            _add(doc, editor, change, blank)
+        else:
+            _reorder(doc, editor, change)
+    body = editor.result()
+    _verify(doc, plan, body)
+    return doc.full_text(body)
+
+
+def _set_field(doc: ConfigDocument, editor: TextEditor, change: SetField) -> None:
+    node = change.entry.value_node((change.section, change.field))
+    if node is not None:
+        style = float_style_of(node.value) if isinstance(node, ScalarNode) and not node.style else doc.entry_style(change.entry).float_style
+        editor.replace_node(node, _number_text(change.new, style))
+        return
+    pair = mapping_pair(change.entry.node, change.section)
+    section = pair[1] if pair else None
+    if not isinstance(section, MappingNode) or _is_flow(section) or not section.value:
+        raise UnverifiedEdit(f"{doc.where(change.entry.node)}: cannot add {change.field}: {change.section} is not a block mapping")
+    column = section.value[0][0].start_mark.column
+    style = doc.entry_style(change.entry).float_style
+    line = " " * column + f"{yaml_str(change.field)}: {_number_text(change.new, style)}"
+    editor.insert_lines(last_line(section) + 1, [line])
+
+
+def _number_text(value: float | int, style: str) -> str:
+    return str(value) if isinstance(value, int) else format_float(value, style)
+
+
+def _remove(doc: ConfigDocument, editor: TextEditor, entry: ModelEntry) -> None:
+    last = entry.last_line
+    if entry.block_start > 0 and not doc.lines[entry.block_start - 1].strip():
+        # The entry sat between blank separators: drop the one after it too.
+        while last + 1 < len(doc.lines) and not doc.lines[last + 1].strip() and last + 1 < len(doc.lines) - 1:
+            last += 1
+    editor.delete_lines(entry.block_start, last)
+
+
+def _add(doc: ConfigDocument, editor: TextEditor, change: AddEntry, blank: bool) -> None:
+    near = change.before or (doc.entries[-1] if doc.entries else None)
+    lines = render_entry(change.data, doc.entry_style(near))
+    if change.before is not None:
+        editor.insert_lines(change.before.block_start, lines + ([""] if blank else []))
+    elif doc.entries:
+        editor.insert_lines(doc.entries[-1].last_line + 1, ([""] if blank else []) + lines)
+    elif doc.model_list_key is not None:
+        key = doc.model_list_key
+        value = mapping_pair(doc.root, "model_list")[1]
+        if not isinstance(value, ScalarNode):  # an empty flow list, "model_list: []"
+            editor.replace_span(key.end_mark, value.end_mark, ":")
+        editor.insert_lines(key.end_mark.line + 1, lines)
+    else:
+        editor.insert_lines(len(doc.lines), ["model_list:", *lines])
+
+
+def _reorder(doc: ConfigDocument, editor: TextEditor, change: Reorder) -> None:
+    entries = doc.entries
+    blocks = {id(e): editor.line_text(e.block_start, e.last_line) for e in entries}
+    gaps = [editor.line_text(a.last_line + 1, b.block_start - 1) if b.block_start > a.last_line + 1 else "" for a, b in zip(entries, entries[1:])]
+    pieces = []
+    for i, entry in enumerate(change.order):
+        pieces.append(blocks[id(entry)])
+        if i < len(gaps):
+            pieces.append(gaps[i])
+    editor.replace_lines(entries[0].block_start, entries[-1].last_line, "".join(pieces))
+
+
+# --------------------------------------------------------------------------- verifying
+
+
+def _verify(doc: ConfigDocument, plan: Plan, body: str) -> None:
+    """Re-read the result with PyYAML and compare with what the plan means to write."""
+    before = doc.load_with_pyyaml()
+    expected = _expected_data(doc, before, plan)
+    try:
+        actual = yaml.load(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        raise UnverifiedEdit(f"internal error: the edited {doc.name} would not load ({exc}); nothing was written") from None
+    if actual != expected:
+        raise UnverifiedEdit(f"internal error: the edit of {doc.name} did not verify; nothing was written")
+
+
+def _expected_data(doc: ConfigDocument, before: Any, plan: Plan) -> Any:
+    data = copy.deepcopy(before) if before is not None else {}
+    old_list = data.get("model_list") or []
+    removed = {id(c.entry) for c in plan.of(RemoveEntry)}
+    adds_before: dict[int | None, list[dict]] = {}
+    for add in plan.of(AddEntry):
+        adds_before.setdefault(id(add.before) if add.before else None, []).append(add.data)
+    for change in plan.of(SetField):
+        old_list[change.entry.index][change.section][change.field] = change.new
+    reorder = plan.of(Reorder)
+    order = list(reorder[0].order) if reorder else doc.entries
+    new_list = []
+    for entry in order:
+        new_list.extend(adds_before.get(id(entry), []))
+        if id(entry) not in removed:
+            new_list.append(old_list[entry.index])
+    new_list.extend(adds_before.get(None, []))
+    if new_list or data.get("model_list") is not None:
+        data["model_list"] = new_list
+    return data
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def unified_diff(old: str, new: str, name: str) -> str:
+    """A unified diff that stays correct when a file has no final newline."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(a, b, f"a/{name}", f"b/{name}"):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)

@@ -1,0 +1,114 @@
+"""Prices: parsing provider values, cleaning float artefacts, comparing, and writing YAML text.
+
+LiteLLM reads config.yaml with PyYAML (YAML 1.1), whose float syntax needs a dot in the
+mantissa: ``3e-06`` is a *string* there, ``3.0e-06`` a float. Every number llmsync writes goes
+through :func:`format_float`, and every written file is re-read with PyYAML before it is saved.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+
+SIGNIFICANT_DIGITS = 12
+FREE_COST = 1.0e-09
+
+COST_FIELDS = (
+    "input_cost_per_token",
+    "output_cost_per_token",
+    "cache_read_input_token_cost",
+    "cache_creation_input_token_cost",
+)
+
+
+def parse_price(raw: object, scale: Decimal | str | int | float = 1) -> float | None:
+    """Return a clean USD-per-token float, or None when the value is unknown.
+
+    Unknown means missing, null, non-numeric, negative (OpenRouter's ``"-1"`` marks a variable
+    price) or not finite. It is never turned into 0: a missing price must not reprice anything.
+    """
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, str):
+        raw = raw.strip().replace("$", "").replace(",", "")
+        if not raw:
+            return None
+    try:
+        value = Decimal(str(raw)) * Decimal(str(scale))
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or value < 0:
+        return None
+    return clean(value)
+
+
+def clean(value: Decimal | float) -> float:
+    """Round to 12 significant digits so 0.2/1e6 is 2.0e-07, not 2.0000000000000002e-07."""
+    return float(f"{Decimal(str(value)):.{SIGNIFICANT_DIGITS}g}")
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def as_number(value: object) -> float | None:
+    """A config value as LiteLLM's pydantic model reads it: numbers and numeric strings."""
+    if is_number(value):
+        return float(value)  # type: ignore[arg-type]
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def costs_equal(old: object, new: float, rtol: float) -> bool:
+    """Relative comparison; a value LiteLLM would not read as a number is never equal."""
+    old = as_number(old)
+    if old is None:
+        return False
+    if old == new:
+        return True
+    if old == 0 or new == 0:
+        return False
+    return math.isclose(old, new, rel_tol=rtol, abs_tol=0.0)
+
+
+def is_free_value(value: object) -> bool:
+    """0 and the free marker both mean "free" in a config; neither should churn into the other."""
+    number = as_number(value)
+    return number is not None and (number == 0 or math.isclose(number, FREE_COST, rel_tol=1e-9))
+
+
+def delta_percent(old: object, new: float) -> float | None:
+    number = as_number(old)
+    if not number:
+        return None
+    return (new - number) / number * 100.0
+
+
+def format_float(value: float, style: str = "exp") -> str:
+    """YAML-1.1-safe text for a float: ``1.25e-06`` (exp style) or ``0.00000125`` (decimal style).
+
+    ``repr`` gives the shortest text that round-trips; the exponent form gets a dot added to
+    its mantissa when it lacks one.
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"cannot write non-finite price {value!r}")
+    text = repr(float(value))
+    if style == "decimal":
+        plain = format(Decimal(text), "f")
+        return plain if "." in plain else plain + ".0"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        if "." not in mantissa:
+            mantissa += ".0"
+        return f"{mantissa}e{exponent}"
+    return text
+
+
+def float_style_of(text: str) -> str:
+    """The style of an existing number's text, so replacements and new entries match it."""
+    return "exp" if "e" in text.lower() else "decimal"

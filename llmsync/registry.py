@@ -1,0 +1,165 @@
+"""providers.yaml: the schema (pydantic) and the registry that turns it into Provider objects.
+
+Adding a provider whose catalogue has a known shape is a YAML edit: the ``kind`` names the
+strategy class, every other field is data (URLs, auth, how entries are recognised, where
+prices live and their unit).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from llmsync.errors import RegistryError
+
+DEFAULT_REGISTRY = "providers.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MatchRule(_Strict):
+    """How a config entry is recognised as this provider's, and its catalogue id extracted."""
+
+    prefix: str = Field(description="litellm_params.model starts with this; the rest is the id")
+    api_base: str | None = Field(None, description="substring that litellm_params.api_base must contain")
+    api_base_env: str | None = Field(None, description="or api_base: os.environ/<this>")
+
+
+class CatalogSource(_Strict):
+    url: str
+    mode: Literal["chat", "embedding"] | None = Field(
+        None, description="every model listed at this URL has this mode"
+    )
+
+
+class PriceSpec(_Strict):
+    fields: dict[str, str] = Field(
+        default_factory=dict, description="LiteLLM cost field -> dotted path in a catalogue item"
+    )
+    scale: str = Field("1", description="multiplier from the catalogue's unit to USD per token")
+    always_free: bool = Field(False, description="the catalogue has no prices: every model is free")
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _scale_text(cls, value: Any) -> str:
+        return str(value)
+
+
+class EmbeddingRule(_Strict):
+    field: str | None = Field(None, description="dotted path whose value marks an embedding model")
+    values: list[str] = Field(default_factory=list)
+    id_contains: list[str] = Field(default_factory=list)
+
+
+class NamingSpec(_Strict):
+    prefix: str = ""
+    replace: list[tuple[str, str]] = Field(default_factory=lambda: [("/", "-"), (":", "-")])
+    lowercase: bool = True
+
+
+class NewEntrySpec(_Strict):
+    model_prefix: str | None = Field(None, description="defaults to the first match rule's prefix")
+    litellm_params: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProviderSpec(_Strict):
+    kind: str = "models_list"
+    description: str = ""
+    catalogs: list[CatalogSource] = Field(min_length=1)
+    list_key: str = "data"
+    id_key: str = "id"
+    api_key_env: str | None = None
+    auth_header: str = "Authorization"
+    auth_scheme: str = "Bearer"
+    match: list[MatchRule] = Field(min_length=1)
+    prices: PriceSpec = Field(default_factory=PriceSpec)
+    limits: dict[Literal["max_input_tokens", "max_output_tokens"], str] = Field(default_factory=dict)
+    embedding: EmbeddingRule | None = None
+    free_variant_suffix: str | None = None
+    protected: list[str] = Field(default_factory=list)
+    naming: NamingSpec = Field(default_factory=NamingSpec)
+    new_entry: NewEntrySpec = Field(default_factory=NewEntrySpec)
+
+
+class Defaults(_Strict):
+    timeout: float = Field(30.0, gt=0)
+    retries: int = Field(3, ge=0)
+    backoff: float = Field(0.5, ge=0, description="first retry delay in seconds, doubled each time")
+    max_retry_after: float = Field(60.0, ge=0)
+    free_cost: float = Field(1.0e-09, gt=0)
+    max_removal_fraction: float = Field(0.5, gt=0, le=1)
+
+
+class RegistryFile(BaseModel):
+    # Other top-level sections (generate's sources, routes) are read by their own commands.
+    model_config = ConfigDict(extra="allow")
+    defaults: Defaults = Field(default_factory=Defaults)
+    providers: dict[str, ProviderSpec]
+
+
+class Registry:
+    """The providers of one providers.yaml, in file order (first match wins)."""
+
+    def __init__(self, data: RegistryFile, source: str) -> None:
+        from llmsync.providers import build_provider
+
+        self.source = source
+        self.defaults = data.defaults
+        self.providers = {name: build_provider(name, spec, data.defaults) for name, spec in data.providers.items()}
+
+    @classmethod
+    def load(cls, path: Path | None) -> Registry:
+        """Read ``path``; with None, ./providers.yaml, else the registry shipped in the package."""
+        if path is None:
+            local = Path(DEFAULT_REGISTRY)
+            if local.is_file():
+                path = local
+            else:
+                text = resources.files("llmsync").joinpath("data", DEFAULT_REGISTRY).read_text("utf-8")
+                return cls.from_text(text, f"<built-in {DEFAULT_REGISTRY}>")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        return cls.from_text(text, str(path))
+
+    @classmethod
+    def from_text(cls, text: str, source: str) -> Registry:
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+            raise RegistryError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        try:
+            data = RegistryFile.model_validate(raw if raw is not None else {})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            raise RegistryError(f"{source}: {loc}: {first['msg']}") from None
+        return cls(data, source)
+
+    def select(self, names: list[str]) -> list[str]:
+        """Expand ``all`` and check names, keeping registry order and dropping repeats."""
+        if not names or "all" in names:
+            return list(self.providers)
+        unknown = [n for n in names if n not in self.providers]
+        if unknown:
+            raise RegistryError(
+                f"unknown provider {unknown[0]!r} (known: {', '.join(self.providers)}, all)"
+            )
+        return [n for n in self.providers if n in names]
+
+    def owner(self, model: str | None, api_base: str | None) -> tuple[str, str] | None:
+        """(provider name, catalogue id) of the provider that recognises an entry, if any."""
+        for name, provider in self.providers.items():
+            model_id = provider.recognise(model, api_base)
+            if model_id is not None:
+                return name, model_id
+        return None
