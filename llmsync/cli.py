@@ -27,14 +27,27 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="LiteLLM config to edit.", dir_okay=False)]
+ConfigOpt = Annotated[
+    Path, typer.Option("--config", "-c", help="LiteLLM config to edit.", dir_okay=False)
+]
 ProvidersOpt = Annotated[
     Optional[Path],  # noqa: UP045 - Typer needs Optional on Python 3.10
-    typer.Option("--providers", help="Provider registry. Default: ./providers.yaml, else the built-in one.", dir_okay=False),
+    typer.Option(
+        "--providers",
+        help="Provider registry. Default: ./providers.yaml, else the built-in one.",
+        dir_okay=False,
+    ),
 ]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Show the diff that would be written; change nothing.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more: fetch timings, the diff of real runs.")]
-BackupOpt = Annotated[bool, typer.Option("--backup", help="Keep the previous file as <config>.bak.")]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", "-n", help="Show the diff that would be written; change nothing."),
+]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Say more: fetch timings, the diff of real runs.")
+]
+BackupOpt = Annotated[
+    bool, typer.Option("--backup", help="Keep the previous file as <config>.bak.")
+]
 
 
 def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
@@ -55,7 +68,10 @@ def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
-            typer.echo(f"llmsync: internal error: {type(exc).__name__}: {exc} (the config was not changed; please report this)", err=True)
+            typer.echo(
+                f"llmsync: internal error: {type(exc).__name__}: {exc} (the config was not changed; please report this)",
+                err=True,
+            )
             raise typer.Exit(EXIT_BUG) from None
         raise typer.Exit(code)
 
@@ -65,12 +81,25 @@ def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
 @app.command()
 @_handles_errors
 def cleanup(
-    provider: Annotated[list[str], typer.Option("--provider", "-p", help="Provider name, repeatable, or 'all'.")] = ["all"],  # noqa: B006
+    provider: Annotated[
+        list[str], typer.Option("--provider", "-p", help="Provider name, repeatable, or 'all'.")
+    ] = ["all"],  # noqa: B006
     config: ConfigOpt = Path("config.yaml"),
     providers: ProvidersOpt = None,
     dry_run: DryRunOpt = False,
-    force: Annotated[bool, typer.Option("--force", help="Apply removals even when more than half of a provider's entries would go.")] = False,
-    rtol: Annotated[float, typer.Option("--rtol", min=0.0, help="Relative tolerance for price changes; 0 compares exactly.")] = 1e-9,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Apply removals even when more than half of a provider's entries would go.",
+        ),
+    ] = False,
+    rtol: Annotated[
+        float,
+        typer.Option(
+            "--rtol", min=0.0, help="Relative tolerance for price changes; 0 compares exactly."
+        ),
+    ] = 1e-9,
     backup: BackupOpt = False,
     verbose: VerboseOpt = False,
 ) -> int:
@@ -94,9 +123,16 @@ def cleanup(
 @app.command("add-model")
 @_handles_errors
 def add_model(
-    models: Annotated[list[str], typer.Argument(help="Catalogue ids, e.g. anthropic/claude-sonnet-4.5.", show_default=False)],
-    provider: Annotated[str, typer.Option("--provider", "-p", help="Provider to add from.", show_default=False)],
-    model_name: Annotated[Optional[str], typer.Option("--model-name", help="model_name for the entry (one id only).")] = None,  # noqa: UP045
+    models: Annotated[
+        list[str],
+        typer.Argument(help="Catalogue ids, e.g. anthropic/claude-sonnet-4.5.", show_default=False),
+    ],
+    provider: Annotated[
+        str, typer.Option("--provider", "-p", help="Provider to add from.", show_default=False)
+    ],
+    model_name: Annotated[
+        str | None, typer.Option("--model-name", help="model_name for the entry (one id only).")
+    ] = None,
     config: ConfigOpt = Path("config.yaml"),
     providers: ProvidersOpt = None,
     dry_run: DryRunOpt = False,
@@ -119,7 +155,10 @@ def add_model(
         doc = _load(config)
         outcome = _fetch([registry.providers[name]], registry, verbose)[name]
         if outcome.catalog is None:
-            typer.echo(f"llmsync: {name}: catalogue unavailable: {outcome.error}; nothing was added", err=True)
+            typer.echo(
+                f"llmsync: {name}: catalogue unavailable: {outcome.error}; nothing was added",
+                err=True,
+            )
             return EXIT_PENDING
         plan = plan_add(doc, registry, name, models, outcome.catalog, model_name=model_name)
         return _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
@@ -129,7 +168,9 @@ def add_model(
 @_handles_errors
 def sort(
     config: ConfigOpt = Path("config.yaml"),
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 if model_list is not sorted; change nothing.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if model_list is not sorted; change nothing.")
+    ] = False,
     dry_run: DryRunOpt = False,
     backup: BackupOpt = False,
     verbose: VerboseOpt = False,
@@ -145,7 +186,9 @@ def sort(
                 typer.echo(f"{config}: model_list is sorted ({len(doc.entries)} entries)")
                 return 0
             a, b = pair
-            typer.echo(f"{config}:{b.dash_line + 1}: not sorted: {b.label()} should come before {a.label()}")
+            typer.echo(
+                f"{config}:{b.dash_line + 1}: not sorted: {b.label()} should come before {a.label()}"
+            )
             return 1
         return _finish(doc, plan_sort(doc), dry_run=dry_run, backup=backup, verbose=verbose)
 
@@ -190,11 +233,15 @@ def _fetch(wanted: list, registry: Any, verbose: bool) -> dict:
             err.print(f"✗ {outcome.provider}: {outcome.error}", markup=False)
         elif verbose:
             count = len(outcome.catalog.models)
-            err.print(f"✓ {outcome.provider}: {count} models in {outcome.seconds:.2f}s", markup=False)
+            err.print(
+                f"✓ {outcome.provider}: {count} models in {outcome.seconds:.2f}s", markup=False
+            )
         if status is not None:
             status.update(f"Fetching catalogues ({len(done)}/{len(wanted)})")
 
-    status = err.status(f"Fetching catalogues (0/{len(wanted)})") if err.is_terminal and wanted else None
+    status = (
+        err.status(f"Fetching catalogues (0/{len(wanted)})") if err.is_terminal and wanted else None
+    )
     if status is not None:
         with status:
             return fetch_catalogs(wanted, registry.defaults, progress)
@@ -218,7 +265,9 @@ def _finish(doc: ConfigDocument, plan: Plan, *, dry_run: bool, backup: bool, ver
     if not diff:
         out.print(f"{doc.name}: no changes")
     elif dry_run:
-        out.print(f"Dry run: {doc.name} left unchanged ({len(plan.changes)} change(s) would be written)")
+        out.print(
+            f"Dry run: {doc.name} left unchanged ({len(plan.changes)} change(s) would be written)"
+        )
     else:
         saved = write_atomic(doc.path, new_text, backup=backup)
         kept = f"; previous version in {saved}" if saved else ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import os
 import shutil
 import stat
@@ -124,11 +125,14 @@ def last_line(node: Node) -> int:
         return node.end_mark.line
     if isinstance(node, SequenceNode):
         item = node.value[-1]
-        return last_line(item) if item.start_mark.line >= node.start_mark.line else node.end_mark.line
+        return (
+            last_line(item) if item.start_mark.line >= node.start_mark.line else node.end_mark.line
+        )
     key, value = node.value[-1]
     # An alias value points at a node defined earlier: the alias token sits on the key's line.
     if value.start_mark.line < key.start_mark.line or (
-        value.start_mark.line == key.start_mark.line and value.start_mark.column < key.start_mark.column
+        value.start_mark.line == key.start_mark.line
+        and value.start_mark.column < key.start_mark.column
     ):
         return key.end_mark.line
     return max(key.end_mark.line, last_line(value))
@@ -174,7 +178,10 @@ class ModelEntry:
     def sort_key(self) -> tuple[str, str]:
         # Read just the two scalars: sort --check on thousands of entries stays near parse time.
         params = mapping_value(self.node, "litellm_params")
-        return (_key_text(mapping_value(self.node, "model_name")), _key_text(mapping_value(params, "model")))
+        return (
+            _key_text(mapping_value(self.node, "model_name")),
+            _key_text(mapping_value(params, "model")),
+        )
 
     def label(self) -> str:
         return f"{self.model_name} ({self.model})"
@@ -274,7 +281,9 @@ class ConfigDocument:
             dash_line, dash_col = self._dash_of(start.line, start.column)
             end = self._extend_with_inner_comments(last_line(node), dash_col)
             entry = ModelEntry(index, node, dash_line, end, dash_line, dash_col)
-            entry.block_start = self._owned_comments_start(dash_line, max(floor, entries[-1].last_line if entries else floor))
+            entry.block_start = self._owned_comments_start(
+                dash_line, max(floor, entries[-1].last_line if entries else floor)
+            )
             entries.append(entry)
         return entries
 
@@ -320,7 +329,11 @@ class ConfigDocument:
         return f"{self.name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
 
     def node_text(self, node: Node) -> str:
-        return self.text[self.offset(node.start_mark.line, node.start_mark.column) : self.offset(node.end_mark.line, node.end_mark.column)]
+        return self.text[
+            self.offset(node.start_mark.line, node.start_mark.column) : self.offset(
+                node.end_mark.line, node.end_mark.column
+            )
+        ]
 
     # ---- structure checks
 
@@ -348,10 +361,19 @@ class ConfigDocument:
 
     def outside_dependencies(self, entry: ModelEntry) -> list[int]:
         """Lines of anchors defined outside ``entry`` that it uses through aliases."""
-        return [t for t, s in self.references.aliases if entry.dash_line <= s <= entry.last_line and not entry.block_start <= t <= entry.last_line]
+        return [
+            t
+            for t, s in self.references.aliases
+            if entry.dash_line <= s <= entry.last_line
+            and not entry.block_start <= t <= entry.last_line
+        ]
 
     def is_referenced_elsewhere(self, entry: ModelEntry) -> bool:
-        return any(entry.dash_line <= t <= entry.last_line and not entry.block_start <= s <= entry.last_line for t, s in self.references.aliases)
+        return any(
+            entry.dash_line <= t <= entry.last_line
+            and not entry.block_start <= s <= entry.last_line
+            for t, s in self.references.aliases
+        )
 
     def entry_at_line(self, line: int) -> ModelEntry | None:
         starts = [e.block_start for e in self.entries]
@@ -366,8 +388,11 @@ class ConfigDocument:
         return EntryStyle.detect(self, near)
 
     def blank_between_entries(self) -> bool:
-        for prev, entry in zip(self.entries, self.entries[1:]):
-            return entry.block_start - prev.last_line > 1 and not self.lines[entry.block_start - 1].strip()
+        for prev, entry in zip(self.entries, self.entries[1:], strict=False):
+            return (
+                entry.block_start - prev.last_line > 1
+                and not self.lines[entry.block_start - 1].strip()
+            )
         return False
 
     def load_with_pyyaml(self) -> Any:
@@ -375,7 +400,9 @@ class ConfigDocument:
         try:
             return yaml.load(self.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
-            raise ConfigError(f"{self.name}: LiteLLM's YAML loader (PyYAML) cannot read it: {' '.join(str(exc).split())}") from None
+            raise ConfigError(
+                f"{self.name}: LiteLLM's YAML loader (PyYAML) cannot read it: {' '.join(str(exc).split())}"
+            ) from None
 
     def full_text(self, body: str | None = None) -> str:
         return (BOM if self.bom else "") + (self.text if body is None else body)
@@ -456,7 +483,11 @@ class EntryStyle:
         if doc.model_list_key is not None and not doc.entries:
             style.dash_col = doc.model_list_key.start_mark.column + 2
             style.key_col = style.dash_col + 2
-        blocks = [e for e in ([near] if near else []) + doc.entries if isinstance(e.node, MappingNode) and not _is_flow(e.node)]
+        blocks = [
+            e
+            for e in ([near] if near else []) + doc.entries
+            if isinstance(e.node, MappingNode) and not _is_flow(e.node)
+        ]
         if not blocks:
             return style
         model = blocks[0]
@@ -464,11 +495,18 @@ class EntryStyle:
         first_key = model.node.value[0][0]
         style.key_col = first_key.start_mark.column
         keys = [k.value for k, _ in model.node.value if isinstance(k, ScalarNode)]
-        order = [k for k in keys if k in cls.key_order] + [k for k in cls.key_order if k not in keys]
+        order = [k for k in keys if k in cls.key_order] + [
+            k for k in cls.key_order if k not in keys
+        ]
         style.key_order = tuple(order)
         for entry in blocks[:50]:
             params = mapping_pair(entry.node, "litellm_params")
-            if params and isinstance(params[1], MappingNode) and not _is_flow(params[1]) and params[1].value:
+            if (
+                params
+                and isinstance(params[1], MappingNode)
+                and not _is_flow(params[1])
+                and params[1].value
+            ):
                 step = params[1].value[0][0].start_mark.column - params[0].start_mark.column
                 if step > 0:
                     style.step = step
@@ -522,10 +560,16 @@ def yaml_scalar(value: Any, style: EntryStyle) -> str:
 
 def render_entry(data: dict[str, Any], style: EntryStyle) -> list[str]:
     """The lines of a new block entry, indented and ordered like its neighbour."""
-    ordered = [k for k in style.key_order if k in data] + [k for k in data if k not in style.key_order]
+    ordered = [k for k in style.key_order if k in data] + [
+        k for k in data if k not in style.key_order
+    ]
     lines: list[str] = []
     for i, key in enumerate(ordered):
-        lead = " " * style.dash_col + "- " + " " * (style.key_col - style.dash_col - 2) if i == 0 else " " * style.key_col
+        lead = (
+            " " * style.dash_col + "- " + " " * (style.key_col - style.dash_col - 2)
+            if i == 0
+            else " " * style.key_col
+        )
         lines.extend(_render_pair(key, data[key], lead, style.key_col + style.step, style))
     return lines
 
@@ -564,7 +608,13 @@ class TextEditor:
 
     def replace_span(self, start: Any, end: Any, text: str) -> None:
         """Replace the text between two marks (objects with .line and .column)."""
-        self.splices.append(_Splice(self.doc.offset(start.line, start.column), self.doc.offset(end.line, end.column), text))
+        self.splices.append(
+            _Splice(
+                self.doc.offset(start.line, start.column),
+                self.doc.offset(end.line, end.column),
+                text,
+            )
+        )
 
     def insert_lines(self, before_line: int, lines: list[str]) -> None:
         at = self._line_start(before_line)
@@ -585,16 +635,17 @@ class TextEditor:
     def result(self) -> str:
         out = self.base
         ordered = sorted(self.splices, key=lambda s: (s.start, s.end))
-        for a, b in zip(ordered, ordered[1:]):
+        for a, b in itertools.pairwise(ordered):
             if b.start < a.end:
                 raise AssertionError("overlapping edits")
         for splice in reversed(ordered):
             out = out[: splice.start] + splice.text + out[splice.end :]
-        if out != self.base and not self.doc.text.endswith("\n") and self.doc.text:
-            tail = self.doc.lines[-1] + self.nl
-            if out.endswith(tail):
-                out = out[: -len(self.nl)]
-        return out if out != self.base else self.doc.text
+        if out == self.base:
+            return self.doc.text
+        added_newline = self.base != self.doc.text
+        if added_newline and all(s.end < len(self.base) for s in ordered):
+            out = out[: -len(self.nl)]  # nothing was written after the old last line
+        return out
 
 
 # --------------------------------------------------------------------------- writing
@@ -620,7 +671,9 @@ def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise LockTimeout(f"{path}: another llmsync run is editing this folder") from None
+                    raise LockTimeout(
+                        f"{path}: another llmsync run is editing this folder"
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:

@@ -32,19 +32,27 @@ class FetchOutcome:
 Progress = Callable[[FetchOutcome], None]
 
 
-def fetch_catalogs(providers: list[Provider], defaults: Defaults, progress: Progress | None = None) -> dict[str, FetchOutcome]:
+def fetch_catalogs(
+    providers: list[Provider], defaults: Defaults, progress: Progress | None = None
+) -> dict[str, FetchOutcome]:
     """Fetch every provider's catalogue at once; never raises for a provider's failure."""
     return asyncio.run(_fetch_all(providers, defaults, progress))
 
 
-async def _fetch_all(providers: list[Provider], defaults: Defaults, progress: Progress | None) -> dict[str, FetchOutcome]:
+async def _fetch_all(
+    providers: list[Provider], defaults: Defaults, progress: Progress | None
+) -> dict[str, FetchOutcome]:
     headers = {"User-Agent": f"llmsync/{__version__}"}
     async with httpx.AsyncClient(headers=headers, follow_redirects=True) as client:
-        outcomes = await asyncio.gather(*(_fetch_one(client, p, defaults, progress) for p in providers))
+        outcomes = await asyncio.gather(
+            *(_fetch_one(client, p, defaults, progress) for p in providers)
+        )
     return {o.provider: o for o in outcomes}
 
 
-async def _fetch_one(client: httpx.AsyncClient, provider: Provider, defaults: Defaults, progress: Progress | None) -> FetchOutcome:
+async def _fetch_one(
+    client: httpx.AsyncClient, provider: Provider, defaults: Defaults, progress: Progress | None
+) -> FetchOutcome:
     started = time.perf_counter()
     catalog, error = None, None
     try:
@@ -55,7 +63,7 @@ async def _fetch_one(client: httpx.AsyncClient, provider: Provider, defaults: De
         failures = [b for b in bodies if isinstance(b, BaseException)]
         if failures:
             raise failures[0]
-        catalog = provider.parse(list(zip(sources, bodies)))
+        catalog = provider.parse(list(zip(sources, bodies, strict=False)))
     except CatalogError as exc:
         error = str(exc)
     except Exception as exc:  # a parser bug must not take other providers down, nor delete
@@ -66,7 +74,9 @@ async def _fetch_one(client: httpx.AsyncClient, provider: Provider, defaults: De
     return outcome
 
 
-async def _get_json(client: httpx.AsyncClient, url: str, provider: Provider, defaults: Defaults) -> Any:
+async def _get_json(
+    client: httpx.AsyncClient, url: str, provider: Provider, defaults: Defaults
+) -> Any:
     for attempt in range(defaults.retries + 1):
         retry_after = None
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,7 +88,12 @@ class Plan:
         return self.providers.setdefault(name, ProviderReport(name))
 
     def of(self, kind: type, provider: str | None = None) -> list:
-        return [c for c in self.changes if isinstance(c, kind) and (provider is None or getattr(c, "provider", None) == provider)]
+        return [
+            c
+            for c in self.changes
+            if isinstance(c, kind)
+            and (provider is None or getattr(c, "provider", None) == provider)
+        ]
 
     @property
     def needs_attention(self) -> bool:
@@ -124,13 +130,19 @@ def apply_plan(doc: ConfigDocument, plan: Plan) -> str:
 def _set_field(doc: ConfigDocument, editor: TextEditor, change: SetField) -> None:
     node = change.entry.value_node((change.section, change.field))
     if node is not None:
-        style = float_style_of(node.value) if isinstance(node, ScalarNode) and not node.style else doc.entry_style(change.entry).float_style
+        style = (
+            float_style_of(node.value)
+            if isinstance(node, ScalarNode) and not node.style
+            else doc.entry_style(change.entry).float_style
+        )
         editor.replace_node(node, _number_text(change.new, style))
         return
     pair = mapping_pair(change.entry.node, change.section)
     section = pair[1] if pair else None
     if not isinstance(section, MappingNode) or _is_flow(section) or not section.value:
-        raise UnverifiedEdit(f"{doc.where(change.entry.node)}: cannot add {change.field}: {change.section} is not a block mapping")
+        raise UnverifiedEdit(
+            f"{doc.where(change.entry.node)}: cannot add {change.field}: {change.section} is not a block mapping"
+        )
     column = section.value[0][0].start_mark.column
     style = doc.entry_style(change.entry).float_style
     line = " " * column + f"{yaml_str(change.field)}: {_number_text(change.new, style)}"
@@ -145,7 +157,11 @@ def _remove(doc: ConfigDocument, editor: TextEditor, entry: ModelEntry) -> None:
     last = entry.last_line
     if entry.block_start > 0 and not doc.lines[entry.block_start - 1].strip():
         # The entry sat between blank separators: drop the one after it too.
-        while last + 1 < len(doc.lines) and not doc.lines[last + 1].strip() and last + 1 < len(doc.lines) - 1:
+        while (
+            last + 1 < len(doc.lines)
+            and not doc.lines[last + 1].strip()
+            and last + 1 < len(doc.lines) - 1
+        ):
             last += 1
     editor.delete_lines(entry.block_start, last)
 
@@ -170,7 +186,12 @@ def _add(doc: ConfigDocument, editor: TextEditor, change: AddEntry, blank: bool)
 def _reorder(doc: ConfigDocument, editor: TextEditor, change: Reorder) -> None:
     entries = doc.entries
     blocks = {id(e): editor.line_text(e.block_start, e.last_line) for e in entries}
-    gaps = [editor.line_text(a.last_line + 1, b.block_start - 1) if b.block_start > a.last_line + 1 else "" for a, b in zip(entries, entries[1:])]
+    gaps = [
+        editor.line_text(a.last_line + 1, b.block_start - 1)
+        if b.block_start > a.last_line + 1
+        else ""
+        for a, b in itertools.pairwise(entries)
+    ]
     pieces = []
     for i, entry in enumerate(change.order):
         pieces.append(blocks[id(entry)])
@@ -189,9 +210,13 @@ def _verify(doc: ConfigDocument, plan: Plan, body: str) -> None:
     try:
         actual = yaml.load(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        raise UnverifiedEdit(f"internal error: the edited {doc.name} would not load ({exc}); nothing was written") from None
+        raise UnverifiedEdit(
+            f"internal error: the edited {doc.name} would not load ({exc}); nothing was written"
+        ) from None
     if actual != expected:
-        raise UnverifiedEdit(f"internal error: the edit of {doc.name} did not verify; nothing was written")
+        raise UnverifiedEdit(
+            f"internal error: the edit of {doc.name} did not verify; nothing was written"
+        )
 
 
 def _expected_data(doc: ConfigDocument, before: Any, plan: Plan) -> Any:

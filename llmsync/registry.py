@@ -27,7 +27,9 @@ class MatchRule(_Strict):
     """How a config entry is recognised as this provider's, and its catalogue id extracted."""
 
     prefix: str = Field(description="litellm_params.model starts with this; the rest is the id")
-    api_base: str | None = Field(None, description="substring that litellm_params.api_base must contain")
+    api_base: str | None = Field(
+        None, description="substring that litellm_params.api_base must contain"
+    )
     api_base_env: str | None = Field(None, description="or api_base: os.environ/<this>")
 
 
@@ -79,7 +81,9 @@ class ProviderSpec(_Strict):
     auth_scheme: str = "Bearer"
     match: list[MatchRule] = Field(min_length=1)
     prices: PriceSpec = Field(default_factory=PriceSpec)
-    limits: dict[Literal["max_input_tokens", "max_output_tokens"], str] = Field(default_factory=dict)
+    limits: dict[Literal["max_input_tokens", "max_output_tokens"], str] = Field(
+        default_factory=dict
+    )
     embedding: EmbeddingRule | None = None
     free_variant_suffix: str | None = None
     protected: list[str] = Field(default_factory=list)
@@ -111,7 +115,9 @@ class Registry:
 
         self.source = source
         self.defaults = data.defaults
-        self.providers = {name: build_provider(name, spec, data.defaults) for name, spec in data.providers.items()}
+        self.providers = {
+            name: build_provider(name, spec, data.defaults) for name, spec in data.providers.items()
+        }
 
     @classmethod
     def load(cls, path: Path | None) -> Registry:
@@ -121,7 +127,9 @@ class Registry:
             if local.is_file():
                 path = local
             else:
-                text = resources.files("llmsync").joinpath("data", DEFAULT_REGISTRY).read_text("utf-8")
+                text = (
+                    resources.files("llmsync").joinpath("data", DEFAULT_REGISTRY).read_text("utf-8")
+                )
                 return cls.from_text(text, f"<built-in {DEFAULT_REGISTRY}>")
         try:
             text = path.read_text(encoding="utf-8")

@@ -9,12 +9,21 @@ from rich.text import Text
 from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField
 from llmsync.prices import as_number, delta_percent, format_float
 
-_DIFF_STYLES = (("+++", "bold"), ("---", "bold"), ("@@", "cyan"), ("+", "green"), ("-", "red"), ("\\", "dim"))
+_DIFF_STYLES = (
+    ("+++", "bold"),
+    ("---", "bold"),
+    ("@@", "cyan"),
+    ("+", "green"),
+    ("-", "red"),
+    ("\\", "dim"),
+)
 
 
 def consoles() -> tuple[Console, Console]:
     """stdout for results (diff, tables), stderr for progress, notes and errors."""
-    return Console(highlight=False, soft_wrap=True), Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True), Console(
+        stderr=True, highlight=False, soft_wrap=True
+    )
 
 
 def print_diff(console: Console, diff: str) -> None:
@@ -27,18 +36,29 @@ def print_summary(console: Console, plan: Plan) -> None:
     if plan.providers:
         table = Table(title="Providers", title_justify="left")
         for column in ("provider", "entries", "removed", "repriced", "added", "status"):
-            table.add_column(column, justify="right" if column in ("entries", "removed", "repriced", "added") else "left")
+            table.add_column(
+                column,
+                justify="right"
+                if column in ("entries", "removed", "repriced", "added")
+                else "left",
+            )
         for name, report in plan.providers.items():
             repriced = len({id(c.entry) for c in plan.of(SetField, name)})
             status = report.status if report.entries or report.status != "ok" else "no entries"
             table.add_row(
-                name, str(report.entries), str(len(plan.of(RemoveEntry, name))), str(repriced),
-                str(len(plan.of(AddEntry, name))), Text(status, style="" if report.status == "ok" else "bold red"),
+                name,
+                str(report.entries),
+                str(len(plan.of(RemoveEntry, name))),
+                str(repriced),
+                str(len(plan.of(AddEntry, name))),
+                Text(status, style="" if report.status == "ok" else "bold red"),
             )
         console.print(table)
         for name, report in plan.providers.items():
             if report.error or report.held:
-                console.print(Text(f"{name} {report.status}: {report.error or report.held}", style="bold red"))
+                console.print(
+                    Text(f"{name} {report.status}: {report.error or report.held}", style="bold red")
+                )
     _print_changes(console, plan)
 
 
@@ -49,13 +69,21 @@ def _print_changes(console: Console, plan: Plan) -> None:
         for column in ("model_name", "model", "field", "old → new", "Δ%"):
             table.add_column(column, justify="right" if column == "Δ%" else "left")
         for c in updates:
-            table.add_row(str(c.entry.model_name), str(c.entry.model), f"{c.section}.{c.field}", f"{_show(c.old)} → {_show(c.new)}", _delta(c.old, c.new))
+            table.add_row(
+                str(c.entry.model_name),
+                str(c.entry.model),
+                f"{c.section}.{c.field}",
+                f"{_show(c.old)} → {_show(c.new)}",
+                _delta(c.old, c.new),
+            )
         console.print(table)
     for change in plan.of(RemoveEntry):
         console.print(Text(f"removed  {change.entry.label()}: {change.reason}", style="red"))
     for change in plan.of(AddEntry):
         params = change.data["litellm_params"]
-        console.print(Text(f"added    {change.data['model_name']} ({params['model']})", style="green"))
+        console.print(
+            Text(f"added    {change.data['model_name']} ({params['model']})", style="green")
+        )
 
 
 def _show(value: object) -> str:

@@ -25,7 +25,10 @@ def plan_add(
     if model_name is not None and not model_name.strip():
         raise LlmsyncError("--model-name must not be empty")
     provider = registry.providers[provider_name]
-    present = {model_id for _, model_id in entries_by_provider(doc, registry, [provider_name])[provider_name]}
+    present = {
+        model_id
+        for _, model_id in entries_by_provider(doc, registry, [provider_name])[provider_name]
+    }
     wanted = list(dict.fromkeys(model_ids))
     _refuse_bad_ids(wanted, present, catalog, provider_name)
     doc.require_block_list("add")
@@ -38,7 +41,9 @@ def plan_add(
         for item in [model, *_twins(provider, model, catalog, present, wanted)]:
             new_entries.append(provider.new_entry(item, name))
             if not any(f in item.costs for f in ("input_cost_per_token", "output_cost_per_token")):
-                plan.notes.append(f"{provider_name}: {item.id} has no per-token price in the catalogue; added without costs")
+                plan.notes.append(
+                    f"{provider_name}: {item.id} has no per-token price in the catalogue; added without costs"
+                )
     # Sorted among themselves too, so several additions at one spot land in order.
     for data in sorted(new_entries, key=_key):
         plan.changes.append(AddEntry(data, insertion_point(doc, data), provider_name))
@@ -50,7 +55,9 @@ def _key(data: dict) -> tuple[str, str]:
     return (str(data["model_name"]).lower(), str(data["litellm_params"]["model"]).lower())
 
 
-def _refuse_bad_ids(wanted: list[str], present: set[str], catalog: Catalog, provider_name: str) -> None:
+def _refuse_bad_ids(
+    wanted: list[str], present: set[str], catalog: Catalog, provider_name: str
+) -> None:
     problems = []
     for model_id in wanted:
         if model_id in present:
@@ -63,7 +70,9 @@ def _refuse_bad_ids(wanted: list[str], present: set[str], catalog: Catalog, prov
         raise LlmsyncError("; ".join(problems) + "; nothing was added")
 
 
-def _twins(provider: Provider, model: CatalogModel, catalog: Catalog, present: set[str], wanted: list[str]) -> list[CatalogModel]:
+def _twins(
+    provider: Provider, model: CatalogModel, catalog: Catalog, present: set[str], wanted: list[str]
+) -> list[CatalogModel]:
     """The ``:free`` twin of a paid model, added under the same model_name."""
     suffix = provider.spec.free_variant_suffix
     if not suffix or model.id.endswith(suffix):

@@ -14,7 +14,9 @@ from llmsync.providers.base import CatalogModel, Provider
 from llmsync.registry import Registry
 
 
-def entries_by_provider(doc: ConfigDocument, registry: Registry, names: list[str]) -> dict[str, list[tuple[ModelEntry, str]]]:
+def entries_by_provider(
+    doc: ConfigDocument, registry: Registry, names: list[str]
+) -> dict[str, list[tuple[ModelEntry, str]]]:
     """Each selected provider's entries with their catalogue ids; an entry has one owner."""
     groups: dict[str, list[tuple[ModelEntry, str]]] = {name: [] for name in names}
     for entry in doc.entries:
@@ -49,11 +51,17 @@ def plan_cleanup(
             if model is not None:
                 plan.changes.extend(price_changes(doc, entry, provider, model, rtol, plan.notes))
             elif model_id in provider.spec.protected:
-                plan.notes.append(f"{name}: kept protected {model_id} although the catalogue lacks it")
+                plan.notes.append(
+                    f"{name}: kept protected {model_id} although the catalogue lacks it"
+                )
             elif doc.is_referenced_elsewhere(entry):
-                plan.notes.append(f"{doc.name}:{entry.dash_line + 1}: kept {entry.label()}: other entries use its YAML anchors")
+                plan.notes.append(
+                    f"{doc.name}:{entry.dash_line + 1}: kept {entry.label()}: other entries use its YAML anchors"
+                )
             else:
-                removals.append(RemoveEntry(entry, name, f"{model_id} is no longer in the {name} catalogue"))
+                removals.append(
+                    RemoveEntry(entry, name, f"{model_id} is no longer in the {name} catalogue")
+                )
         limit = provider.defaults.max_removal_fraction * len(members)
         if len(removals) > limit and not force:
             report.held = f"would remove {len(removals)} of {len(members)} entries; nothing removed: re-run with --force if that is right"
@@ -62,12 +70,25 @@ def plan_cleanup(
     return plan
 
 
-def price_changes(doc: ConfigDocument, entry: ModelEntry, provider: Provider, model: CatalogModel, rtol: float, notes: list[str]) -> list[SetField]:
+def price_changes(
+    doc: ConfigDocument,
+    entry: ModelEntry,
+    provider: Provider,
+    model: CatalogModel,
+    rtol: float,
+    notes: list[str],
+) -> list[SetField]:
     changes = []
     for field_name, new in provider.config_costs(model).items():
         for section in entry.cost_sections(field_name) or [entry.cost_home()]:
-            old = entry.data[section].get(field_name) if isinstance(entry.data.get(section), dict) else None
-            if costs_equal(old, new, rtol) or (is_free_value(old) and new == provider.defaults.free_cost):
+            old = (
+                entry.data[section].get(field_name)
+                if isinstance(entry.data.get(section), dict)
+                else None
+            )
+            if costs_equal(old, new, rtol) or (
+                is_free_value(old) and new == provider.defaults.free_cost
+            ):
                 continue
             if _editable(doc, entry, section, field_name, notes):
                 changes.append(SetField(entry, section, field_name, old, new, provider.name))
@@ -75,20 +96,35 @@ def price_changes(doc: ConfigDocument, entry: ModelEntry, provider: Provider, mo
         info = entry.data.get("model_info")
         old = info.get(field_name) if isinstance(info, dict) else None
         # Limits are kept true where a person wrote them; cleanup does not add new ones.
-        if old is not None and old != new and _editable(doc, entry, "model_info", field_name, notes):
+        if (
+            old is not None
+            and old != new
+            and _editable(doc, entry, "model_info", field_name, notes)
+        ):
             changes.append(SetField(entry, "model_info", field_name, old, new, provider.name))
     return changes
 
 
-def _editable(doc: ConfigDocument, entry: ModelEntry, section: str, field_name: str, notes: list[str]) -> bool:
+def _editable(
+    doc: ConfigDocument, entry: ModelEntry, section: str, field_name: str, notes: list[str]
+) -> bool:
     node = entry.value_node((section, field_name))
     if node is not None:
         if doc.is_unsplicable(entry, node):
-            notes.append(f"{doc.where(node)}: {section}.{field_name} of {entry.label()} comes from a YAML anchor shared with other entries; update it by hand")
+            notes.append(
+                f"{doc.where(node)}: {section}.{field_name} of {entry.label()} comes from a YAML anchor shared with other entries; update it by hand"
+            )
             return False
         return True
     home = mapping_value(entry.node, section)
-    if not isinstance(home, MappingNode) or _is_flow(home) or not home.value or doc.is_unsplicable(entry, home):
-        notes.append(f"{doc.where(entry.node)}: cannot add {section}.{field_name} to {entry.label()}: {section} is not a plain block mapping of this entry")
+    if (
+        not isinstance(home, MappingNode)
+        or _is_flow(home)
+        or not home.value
+        or doc.is_unsplicable(entry, home)
+    ):
+        notes.append(
+            f"{doc.where(entry.node)}: cannot add {section}.{field_name} to {entry.label()}: {section} is not a plain block mapping of this entry"
+        )
         return False
     return True

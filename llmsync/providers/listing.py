@@ -33,9 +33,17 @@ class ModelsListProvider(Provider):
         if not items:
             # An empty catalogue is far likelier an outage than a provider with no models.
             raise CatalogError(f"{source.url}: empty model list")
-        bad = [i for i in items if not isinstance(i, dict) or not isinstance(i.get(self.spec.id_key), str) or not i.get(self.spec.id_key)]
+        bad = [
+            i
+            for i in items
+            if not isinstance(i, dict)
+            or not isinstance(i.get(self.spec.id_key), str)
+            or not i.get(self.spec.id_key)
+        ]
         if bad:
-            raise CatalogError(f"{source.url}: unexpected shape: {len(bad)} item(s) without a string {self.spec.id_key!r}")
+            raise CatalogError(
+                f"{source.url}: unexpected shape: {len(bad)} item(s) without a string {self.spec.id_key!r}"
+            )
         return items
 
     def _model(self, item: dict, source: CatalogSource) -> CatalogModel:
@@ -51,9 +59,16 @@ class ModelsListProvider(Provider):
         limits = {}
         for field_name, path in self.spec.limits.items():
             value = dig(item, path)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 and value == int(value):
+            if (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and value > 0
+                and value == int(value)
+            ):
                 limits[field_name] = int(value)
-        return CatalogModel(id=item[self.spec.id_key], mode=self._mode(item, source), costs=costs, limits=limits)
+        return CatalogModel(
+            id=item[self.spec.id_key], mode=self._mode(item, source), costs=costs, limits=limits
+        )
 
     def _mode(self, item: dict, source: CatalogSource) -> str:
         if source.mode:
