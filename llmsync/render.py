@@ -62,17 +62,26 @@ def print_summary(console: Console, plan: Plan) -> None:
     _print_changes(console, plan)
 
 
+_SHORT = {
+    "input_cost_per_token": "input",
+    "output_cost_per_token": "output",
+    "cache_read_input_token_cost": "cache read",
+    "cache_creation_input_token_cost": "cache write",
+}
+
+
 def _print_changes(console: Console, plan: Plan) -> None:
     updates = plan.of(SetField)
     if updates:
         table = Table(title="Repriced", title_justify="left")
-        for column in ("model_name", "model", "field", "old → new", "Δ%"):
-            table.add_column(column, justify="right" if column == "Δ%" else "left")
+        table.add_column("model", overflow="fold")
+        table.add_column("field", no_wrap=True)
+        table.add_column("old → new", no_wrap=True)
+        table.add_column("Δ%", justify="right", no_wrap=True)
         for c in updates:
             table.add_row(
-                str(c.entry.model_name),
                 str(c.entry.model),
-                f"{c.section}.{c.field}",
+                _SHORT.get(c.field, c.field),
                 f"{_show(c.old)} → {_show(c.new)}",
                 _delta(c.old, c.new),
             )

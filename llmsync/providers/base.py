@@ -120,8 +120,17 @@ class Provider:
         return entry
 
     def config_costs(self, model: CatalogModel) -> dict[str, float]:
-        """Catalogue prices as they belong in config.yaml: a zero price becomes free_cost."""
-        return {f: (self.defaults.free_cost if v == 0 else v) for f, v in model.costs.items()}
+        """Catalogue prices as config.yaml holds them: a zero token price becomes free_cost.
+
+        Zero cache prices mean "no separate charge" and are left out rather than written.
+        """
+        costs = {}
+        for field_name, value in model.costs.items():
+            if value == 0 and field_name in COST_FIELDS[:2]:
+                value = self.defaults.free_cost
+            if value != 0:
+                costs[field_name] = value
+        return costs
 
 
 def _api_base_matches(api_base: str | None, needle: str | None, env_name: str | None) -> bool:

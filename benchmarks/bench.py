@@ -1,0 +1,161 @@
+"""llmsync benchmarks: prints three ratios measured in one run.
+
+  (a) cleanup --provider all --dry-run against 7 stub catalogues (each answers after 300 ms)
+      divided by the same command for one provider: goal <= 1.5 (catalogues fetched concurrently)
+  (b) sort --check on a generated 5,000-entry config divided by yaml.load(CSafeLoader) of the
+      same file: goal <= 2
+  (c) `llmsync --help` divided by a bare Typer app's --help: goal <= 1.2
+
+Run:  .venv/bin/python benchmarks/bench.py
+Everything stays on 127.0.0.1; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "providers"
+DELAY = 0.3
+FIXTURE_OF = {  # the catalogue URL's path on the stub -> recorded body
+    "/openrouter/models": "openrouter_models.json",
+    "/openrouter/embeddings": "openrouter_embeddings.json",
+    "/requesty": "requesty.json",
+    "/novita": "novita.json",
+    "/nano_gpt/models": "nanogpt_models.json",
+    "/nano_gpt/embeddings": "nanogpt_embeddings.json",
+    "/vercel": "vercel.json",
+    "/poe": "poe.json",
+    "/nvidia": "nvidia.json",
+}
+
+
+class SlowCatalogue(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        time.sleep(DELAY)
+        name = FIXTURE_OF.get(self.path)
+        if name is None:
+            self.send_error(404)
+            return
+        payload = (FIXTURES / name).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def stub_registry(port: int) -> str:
+    """The shipped registry with every catalogue URL pointed at the local stub."""
+    data = yaml.safe_load(
+        resources.files("llmsync").joinpath("data", "providers.yaml").read_text("utf-8")
+    )
+    for name, spec in data["providers"].items():
+        urls = [p for p in FIXTURE_OF if p.split("/")[1] == name]
+        for source, path in zip(
+            spec["catalogs"], sorted(urls, key=lambda p: "embeddings" in p), strict=True
+        ):
+            source["url"] = f"http://127.0.0.1:{port}{path}"
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def timed(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def bench_concurrency(work: Path) -> tuple[float, float]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowCatalogue)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        (work / "providers.yaml").write_text(stub_registry(server.server_address[1]))
+        shutil.copy(ROOT / "config.yaml", work / "config.yaml")
+        llmsync = [sys.executable, "-m", "llmsync", "cleanup", "--dry-run"]
+        all_seconds = timed([*llmsync, "--provider", "all"], 3, cwd=work)
+        one_seconds = timed([*llmsync, "--provider", "openrouter"], 3, cwd=work)
+    finally:
+        server.shutdown()
+    return all_seconds, one_seconds
+
+
+def bench_large_sort_check(work: Path) -> tuple[float, float]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import large_config
+    from typer.testing import CliRunner
+
+    from llmsync.cli import app
+
+    path = work / "large.yaml"
+    path.write_text(large_config(5000))
+    text = path.read_text()
+
+    def best(fn, runs: int = 3) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    runner = CliRunner()
+
+    def sort_check() -> None:
+        result = runner.invoke(app, ["sort", "--check", "--config", str(path)])
+        assert result.exit_code == 0, result.output
+
+    baseline = best(lambda: yaml.load(text, Loader=yaml.CSafeLoader))
+    return best(sort_check), baseline
+
+
+def bench_help(work: Path) -> tuple[float, float]:
+    bare = work / "bare.py"
+    bare.write_text(
+        "import typer\napp = typer.Typer()\n@app.command()\ndef a(x: int = 1):\n    'A.'\n"
+        "@app.command()\ndef b(y: str = ''):\n    'B.'\napp()\n"
+    )
+    ours = timed([sys.executable, "-m", "llmsync", "--help"], 15)
+    theirs = timed([sys.executable, str(bare), "--help"], 15)
+    return ours, theirs
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        all_s, one_s = bench_concurrency(work)
+        sort_s, load_s = bench_large_sort_check(work)
+        help_s, bare_s = bench_help(work)
+    rows = [
+        ("(a) cleanup all / one provider (7 stubs x 300 ms)", all_s, one_s, 1.5),
+        ("(b) sort --check 5,000 entries / CSafeLoader load", sort_s, load_s, 2.0),
+        ("(c) llmsync --help / bare Typer --help", help_s, bare_s, 1.2),
+    ]
+    print(f"{'benchmark':52} {'ours':>8} {'base':>8} {'ratio':>6} {'goal':>6}")
+    for label, ours, base, goal in rows:
+        ratio = ours / base
+        print(
+            f"{label:52} {ours:7.3f}s {base:7.3f}s {ratio:6.2f} {'<=' + str(goal):>6} {'ok' if ratio <= goal else 'MISSED'}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Write a realistic large LiteLLM config (comments, load-balanced groups, prices) for benchmarks."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+PROVIDERS = [
+    ("openrouter/", "os.environ/OPENROUTER_API_KEY", None),
+    ("vercel_ai_gateway/", "os.environ/VERCEL_AI_GATEWAY_API_KEY", None),
+    ("novita/", "os.environ/NOVITA_API_KEY", None),
+    ("openai/", "os.environ/REQUESTY_API_KEY", "https://router.requesty.ai/v1"),
+]
+
+
+def large_config(entries: int, seed: int = 7) -> str:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(entries):
+        prefix, key, base = PROVIDERS[i % len(PROVIDERS)]
+        group = f"group-{i // 3:05d}"  # three deployments per model_name
+        rows.append(
+            (group, f"{prefix}vendor-{i % 97}/model-{i:05d}", key, base, rng.randint(1, 9999) / 1e9)
+        )
+    rows.sort(key=lambda r: (r[0].lower(), r[1].lower()))
+    out = ["# Generated benchmark config", "model_list:"]
+    for n, (group, model, key, base, price) in enumerate(rows):
+        if n % 50 == 0:
+            out.append(f"  # --- section {n // 50} ---")
+        out += [
+            f"  - model_name: {group}",
+            "    litellm_params:",
+            f"      model: {model}",
+            f"      api_key: {key}",
+        ]
+        if base:
+            out.append(f"      api_base: {base}")
+        out += [
+            f"      input_cost_per_token: {price:.3e}",
+            f"      output_cost_per_token: {price * 4:.3e}",
+            "    model_info:",
+            "      max_input_tokens: 131072",
+            "",
+        ]
+    out += ["router_settings:", "  routing_strategy: simple-shuffle", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    Path(sys.argv[2] if len(sys.argv) > 2 else "large.yaml").write_text(large_config(count))

@@ -1,0 +1,29 @@
+"""The oracle itself: the real LiteLLM must be installed and must be able to say no."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import assert_litellm_accepts
+
+
+def test_litellm_is_installed_for_the_oracle():
+    import litellm  # noqa: F401  (CI installs the test extra; a missing oracle must fail, not skip)
+
+
+def test_oracle_accepts_the_example_config():
+    from pathlib import Path
+
+    assert_litellm_accepts((Path(__file__).resolve().parents[1] / "config.yaml").read_text())
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "  - model_name: a\n    litellm_params:\n      model: requesty/openai/gpt-4o\n",  # no such LiteLLM prefix
+        "  - model_name: a\n    litellm_params:\n      model: openrouter/x\n      input_cost_per_token: 3e-06\n",  # a string to PyYAML
+        "  - model_name: a\n    litellm_params:\n      model: openrouter/x\n      rpm: lots\n",
+    ],
+)
+def test_oracle_rejects_broken_entries(entry):
+    with pytest.raises(Exception):  # noqa: B017 - LiteLLM raises several types
+        assert_litellm_accepts("model_list:\n" + entry)
