@@ -92,12 +92,14 @@ def mapping_pair(node: Node | None, key: str) -> tuple[Node, Node] | None:
     """The (key, value) pair for ``key``, looking through merge keys like LiteLLM would."""
     if not isinstance(node, MappingNode):
         return None
-    merges = []
+    merges, found = [], None
     for k, v in node.value:
         if isinstance(k, ScalarNode) and k.tag == _MERGE_TAG:
             merges.append(v)
         elif isinstance(k, ScalarNode) and k.value == key:
-            return k, v
+            found = (k, v)  # a repeated key: PyYAML, and so LiteLLM, keeps the last one
+    if found:
+        return found
     for merge in merges:
         for source in merge.value if isinstance(merge, SequenceNode) else [merge]:
             found = mapping_pair(source, key)

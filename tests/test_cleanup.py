@@ -97,6 +97,15 @@ OPENROUTER_AFTER = (
 )
 
 
+def mini_config(input_cost: str) -> str:
+    """One gpt-4o-mini entry whose other prices match the recorded catalogue."""
+    return (
+        "model_list:\n  - model_name: mini\n    litellm_params:\n      model: openrouter/openai/gpt-4o-mini\n"
+        f"      input_cost_per_token: {input_cost}\n      output_cost_per_token: 6.0e-07\n"
+        "      cache_read_input_token_cost: 7.5e-08\n"
+    )
+
+
 @pytest.fixture
 def team(workdir):
     return write_config(workdir, TEAM)
@@ -275,34 +284,14 @@ def test_free_twin_removed_alone_when_only_it_retires(workdir, catalogs, llmsync
     [("0.3", False), ("0.2", True), ("0", True)],
 )
 def test_relative_tolerance(workdir, catalogs, llmsync, rtol, changed):
-    config = write_config(
-        workdir,
-        """
-        model_list:
-          - model_name: mini
-            litellm_params:
-              model: openrouter/openai/gpt-4o-mini
-              input_cost_per_token: 1.2e-07
-              output_cost_per_token: 6.0e-07
-              cache_read_input_token_cost: 7.5e-08
-        """,
-    )
+    config = write_config(workdir, mini_config("1.2e-07"))
     catalogs.serve()
     assert llmsync("cleanup", "-p", "openrouter", "--rtol", rtol).exit_code == 0
     assert ("input_cost_per_token: 1.5e-07" in config.read_text()) is changed
 
 
 def test_default_tolerance_ignores_float_noise_but_rtol_zero_does_not(workdir, catalogs, llmsync):
-    text = """
-        model_list:
-          - model_name: mini
-            litellm_params:
-              model: openrouter/openai/gpt-4o-mini
-              input_cost_per_token: 1.5000000001e-07
-              output_cost_per_token: 6.0e-07
-              cache_read_input_token_cost: 7.5e-08
-        """
-    config = write_config(workdir, text)
+    config = write_config(workdir, mini_config("1.5000000001e-07"))
     catalogs.serve()
     assert llmsync("cleanup", "-p", "openrouter").exit_code == 0
     assert "1.5000000001e-07" in config.read_text()
@@ -334,18 +323,7 @@ def test_prices_shared_through_an_anchor_are_reported_not_edited(workdir, catalo
 
 
 def test_string_price_that_pyyaml_misreads_is_rewritten_as_a_float(workdir, catalogs, llmsync):
-    config = write_config(
-        workdir,
-        """
-        model_list:
-          - model_name: mini
-            litellm_params:
-              model: openrouter/openai/gpt-4o-mini
-              input_cost_per_token: 2e-07
-              output_cost_per_token: 6.0e-07
-              cache_read_input_token_cost: 7.5e-08
-        """,
-    )
+    config = write_config(workdir, mini_config("2e-07"))
     catalogs.serve()
     assert llmsync("cleanup", "-p", "openrouter").exit_code == 0
     assert "input_cost_per_token: 1.5e-07\n" in config.read_text()

@@ -306,3 +306,44 @@ def test_atomic_write_keeps_mode_follows_symlinks_and_backs_up(tmp_path: Path):
     assert oct(real.stat().st_mode & 0o777) == "0o640"
     assert backup.read_text() == "old\n"
     assert not list(tmp_path.glob("*.llmsync-tmp"))
+
+
+def test_duplicate_keys_edit_the_occurrence_litellm_reads():
+    doc = ConfigDocument(
+        "model_list:\n  - model_name: a\n    litellm_params:\n      model: openrouter/a/a\n      input_cost_per_token: 1.0e-06\n      input_cost_per_token: 2.0e-06\n"
+    )
+    entry = doc.entries[0]
+    assert entry.data["litellm_params"]["input_cost_per_token"] == 2e-06
+    text = apply_plan(
+        doc, Plan([SetField(entry, "litellm_params", "input_cost_per_token", 2e-06, 3e-06, "x")])
+    )
+    assert text.endswith("input_cost_per_token: 1.0e-06\n      input_cost_per_token: 3.0e-06\n")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "on",
+        "yes",
+        "No",
+        "1:30",
+        "null",
+        "~",
+        "3e-06",
+        "0755",
+        "@at",
+        "a: b",
+        "x #y",
+        " lead",
+        "it's",
+        "plain/id:free",
+        "é",
+    ],
+)
+def test_new_strings_read_back_as_the_same_string_with_pyyaml(value):
+    from llmsync.document import EntryStyle, render_entry
+
+    data = {"model_name": value, "litellm_params": {"model": f"openrouter/{value}"}}
+    for quote in ("", "'", '"'):
+        lines = render_entry(data, EntryStyle(quote=quote))
+        assert yaml.safe_load("model_list:\n" + "\n".join(lines) + "\n")["model_list"] == [data]
