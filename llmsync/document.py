@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import itertools
+import functools
 import os
 import shutil
 import stat
@@ -323,19 +323,8 @@ class ConfigDocument:
     def offset(self, line: int, column: int) -> int:
         return self.line_starts[line] + column
 
-    def line_offset(self, line: int) -> int:
-        """Offset of the start of ``line``; one past the last line means end of text."""
-        return self.line_starts[line] if line < len(self.line_starts) else len(self.text)
-
     def where(self, node: Node) -> str:
         return f"{self.name}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
-
-    def node_text(self, node: Node) -> str:
-        return self.text[
-            self.offset(node.start_mark.line, node.start_mark.column) : self.offset(
-                node.end_mark.line, node.end_mark.column
-            )
-        ]
 
     # ---- structure checks
 
@@ -390,12 +379,23 @@ class ConfigDocument:
         return EntryStyle.detect(self, near)
 
     def blank_between_entries(self) -> bool:
-        for prev, entry in zip(self.entries, self.entries[1:], strict=False):
-            return (
-                entry.block_start - prev.last_line > 1
-                and not self.lines[entry.block_start - 1].strip()
-            )
-        return False
+        """Whether entries are separated by a blank line (judged by the first two)."""
+        if len(self.entries) < 2:
+            return False
+        first, second = self.entries[:2]
+        return (
+            second.block_start - first.last_line > 1
+            and not self.lines[second.block_start - 1].strip()
+        )
+
+    def price_style(self, entry: ModelEntry) -> str:
+        """The number style for a price in ``entry``: its own if it has prices, else the file's."""
+        return _float_style([entry]) if _has_price(entry) else self.float_style
+
+    @cached_property
+    def float_style(self) -> str:
+        """How the file writes prices: ``exp`` (1.5e-07) or ``decimal`` (0.00000015)."""
+        return _float_style(self.entries[:200])
 
     def load_with_pyyaml(self) -> Any:
         """The whole file as LiteLLM sees it."""
@@ -485,9 +485,10 @@ class EntryStyle:
         if doc.model_list_key is not None and not doc.entries:
             style.dash_col = doc.model_list_key.start_mark.column + 2
             style.key_col = style.dash_col + 2
+        # The neighbour first, then a bounded sample: adding to a huge file stays cheap.
         blocks = [
             e
-            for e in ([near] if near else []) + doc.entries
+            for e in ([near] if near else []) + doc.entries[:50]
             if isinstance(e.node, MappingNode) and not _is_flow(e.node)
         ]
         if not blocks:
@@ -516,17 +517,26 @@ class EntryStyle:
         name = mapping_value(model.node, "model_name")
         if isinstance(name, ScalarNode) and name.style in ("'", '"'):
             style.quote = name.style
-        style.float_style = _float_style(doc, blocks)
+        style.float_style = doc.price_style(blocks[0])
         return style
 
 
-def _float_style(doc: ConfigDocument, entries: list[ModelEntry]) -> str:
-    for entry in entries[:200]:
-        for section in ("litellm_params", "model_info"):
-            for cost in COST_FIELDS:
-                node = entry.value_node((section, cost))
-                if isinstance(node, ScalarNode) and not node.style and "." in node.value:
-                    return float_style_of(node.value)
+def _price_texts(entry: ModelEntry) -> Iterator[str]:
+    for section in ("litellm_params", "model_info"):
+        for cost in COST_FIELDS:
+            node = entry.value_node((section, cost))
+            if isinstance(node, ScalarNode) and not node.style and "." in node.value:
+                yield node.value
+
+
+def _has_price(entry: ModelEntry) -> bool:
+    return next(_price_texts(entry), None) is not None
+
+
+def _float_style(entries: list[ModelEntry]) -> str:
+    for entry in entries:
+        for text in _price_texts(entry):
+            return float_style_of(text)
     return "exp"
 
 
@@ -539,6 +549,7 @@ def yaml_str(value: str, quote: str = "") -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+@functools.lru_cache(maxsize=4096)  # the same keys are written for every entry
 def _plain_ok(value: str) -> bool:
     if not value or value != value.strip() or "\n" in value or value[0] in "!&*%@`|>'\"#{[,?-:":
         return False
@@ -635,13 +646,16 @@ class TextEditor:
         return self.doc.line_starts[line] if line < len(self.doc.line_starts) else len(self.base)
 
     def result(self) -> str:
-        out = self.base
+        # Stable sort: several insertions at one offset keep the order they were made in.
         ordered = sorted(self.splices, key=lambda s: (s.start, s.end))
-        for a, b in itertools.pairwise(ordered):
-            if b.start < a.end:
+        pieces, position = [], 0
+        for splice in ordered:  # one pass, so thousands of edits stay linear
+            if splice.start < position:
                 raise AssertionError("overlapping edits")
-        for splice in reversed(ordered):
-            out = out[: splice.start] + splice.text + out[splice.end :]
+            pieces += [self.base[position : splice.start], splice.text]
+            position = splice.end
+        pieces.append(self.base[position:])
+        out = "".join(pieces)
         if out == self.base:
             return self.doc.text
         added_newline = self.base != self.doc.text
