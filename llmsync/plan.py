@@ -160,11 +160,7 @@ def _remove(doc: ConfigDocument, editor: TextEditor, entry: ModelEntry) -> None:
     last = entry.last_line
     if entry.block_start > 0 and not doc.lines[entry.block_start - 1].strip():
         # The entry sat between blank separators: drop the one after it too.
-        while (
-            last + 1 < len(doc.lines)
-            and not doc.lines[last + 1].strip()
-            and last + 1 < len(doc.lines) - 1
-        ):
+        while last + 1 < len(doc.lines) - 1 and not doc.lines[last + 1].strip():
             last += 1
     editor.delete_lines(entry.block_start, last)
 
@@ -179,7 +175,7 @@ def _add(doc: ConfigDocument, editor: TextEditor, change: AddEntry, blank: bool)
     elif doc.model_list_key is not None:
         key = doc.model_list_key
         value = mapping_pair(doc.root, "model_list")[1]
-        if not isinstance(value, ScalarNode):  # an empty flow list, "model_list: []"
+        if not isinstance(value, ScalarNode) or value.value:  # "model_list: []" or ": null"
             editor.replace_span(key.end_mark, value.end_mark, ":")
         editor.insert_lines(key.end_mark.line + 1, lines)
     else:

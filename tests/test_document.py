@@ -273,6 +273,8 @@ def test_adding_to_an_empty_or_missing_model_list(tmp_path: Path):
     for text, expected_head in [
         ("model_list:\nrouter_settings: {}\n", "model_list:\n  - model_name:"),
         ("model_list: []\nrouter_settings: {}\n", "model_list:\n  - model_name:"),
+        ("model_list: null\nrouter_settings: {}\n", "model_list:\n  - model_name:"),
+        ("model_list: ~  # none yet\n", "model_list:  # none yet\n  - model_name:"),
         ("general_settings: {}\n", "general_settings: {}\nmodel_list:\n  - model_name:"),
     ]:
         doc = ConfigDocument(text)
