@@ -374,3 +374,25 @@ def test_reports_do_not_mutate_fixture_bodies():
     b = copy.deepcopy(a)
     a["data"].clear()
     assert body("openrouter_models.json") == b
+
+
+@pytest.mark.parametrize(
+    ("environment", "sent"), [(None, "Bearer from-dotenv"), ("from-env", "Bearer from-env")]
+)
+def test_api_keys_come_from_dotenv_and_the_environment_wins(
+    workdir, httpx_mock, catalogs, llmsync, monkeypatch, environment, sent
+):
+    monkeypatch.setenv("NOVITA_API_KEY", "placeholder")  # so teardown restores the original state
+    if environment:
+        monkeypatch.setenv("NOVITA_API_KEY", environment)
+    else:
+        monkeypatch.delenv("NOVITA_API_KEY")
+    (workdir / ".env").write_text("NOVITA_API_KEY=from-dotenv\n")
+    write_config(
+        workdir,
+        "model_list:\n  - model_name: d\n    litellm_params:\n      model: novita/deepseek/deepseek-v3-0324\n",
+    )
+    catalogs.serve()
+    assert llmsync("cleanup", "-p", "novita", "--dry-run").exit_code == 0
+    (request,) = httpx_mock.get_requests(url="https://api.novita.ai/openai/v1/models")
+    assert request.headers["Authorization"] == sent
