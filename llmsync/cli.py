@@ -193,6 +193,60 @@ def sort(
         return _finish(doc, plan_sort(doc), dry_run=dry_run, backup=backup, verbose=verbose)
 
 
+@app.command()
+@_handles_errors
+def validate(
+    config: ConfigOpt = Path("config.yaml"),
+    output_format: Annotated[
+        str, typer.Option("--format", help="text or json (a stable schema, see README).")
+    ] = "text",
+    online: Annotated[
+        bool, typer.Option("--online", help="Also check every hosted model against its catalogue.")
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Warnings fail too; build LiteLLM's Router per entry."),
+    ] = False,
+    providers: ProvidersOpt = None,
+    verbose: VerboseOpt = False,
+) -> int:
+    """Check config.yaml (and its include: files) without changing anything."""
+    import json
+    import os
+
+    from llmsync.commands.validate import Validator
+    from llmsync.errors import LlmsyncError
+
+    if output_format not in ("text", "json"):
+        raise LlmsyncError(f"--format must be text or json, not {output_format!r}")
+    _load_env()
+    validator = Validator(os.environ)
+    report = validator.run(config)
+    if online and validator.docs:
+        from llmsync.commands.cleanup import entries_by_provider
+        from llmsync.registry import Registry
+
+        registry = Registry.load(providers)
+        names = list(registry.providers)
+        wanted = {
+            n
+            for d in validator.docs
+            for n, m in entries_by_provider(d, registry, names).items()
+            if m
+        }
+        validator.check_online(
+            registry,
+            _fetch([registry.providers[n] for n in names if n in wanted], registry, verbose),
+        )
+    if strict:
+        validator.check_with_router()
+    if output_format == "json":
+        typer.echo(json.dumps(report.as_json(strict), indent=2))
+    else:
+        typer.echo(report.as_text())
+    return report.exit_code(strict)
+
+
 # --------------------------------------------------------------------------- shared steps
 
 

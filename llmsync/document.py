@@ -255,7 +255,11 @@ class ConfigDocument:
             mark = exc.problem_mark or exc.context_mark
             where = f"{self.name}:{mark.line + 1}:{mark.column + 1}" if mark else self.name
             problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-            raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+            raise ConfigError(
+                f"{where}: invalid YAML: {problem}",
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+            ) from None
         except Exception as exc:  # composer errors without marks (e.g. several documents)
             raise ConfigError(f"{self.name}: invalid YAML: {' '.join(str(exc).split())}") from None
         if root is not None and not isinstance(root, MappingNode):

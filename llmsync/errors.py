@@ -17,6 +17,11 @@ class LlmsyncError(Exception):
 class ConfigError(LlmsyncError):
     """The config file cannot be read, parsed or safely edited."""
 
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # 1-based position of a YAML syntax error, when known
+        self.column = column
+
 
 class RegistryError(LlmsyncError):
     """providers.yaml is missing, malformed, or names an unknown provider or kind."""

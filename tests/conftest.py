@@ -148,6 +148,8 @@ def litellm_accepts_every_write(monkeypatch: pytest.MonkeyPatch):
 
 
 def assert_litellm_accepts(text: str) -> None:
+    from llmsync.commands.validate import Validator
+
     data = yaml.safe_load(text)  # PyYAML, LiteLLM's loader
     entries = data.get("model_list") or []
     for entry in entries:
@@ -157,6 +159,17 @@ def assert_litellm_accepts(text: str) -> None:
                     assert isinstance(value, (int, float)) and not isinstance(value, bool), (
                         f"{key}={value!r} is not a number to PyYAML"
                     )
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "written.yaml"
+        path.write_text(text)
+        findings = Validator({}).run(path).findings
+    # Dangling fallbacks after a forced removal are reported by cleanup itself (see test_cleanup).
+    errors = [
+        f.as_text() for f in findings if f.severity == "error" and f.code not in ("E030", "E031")
+    ]
+    assert errors == [], errors
     try:
         import litellm
     except ImportError:

@@ -218,6 +218,10 @@ def test_mass_removal_is_held_until_forced(team, catalogs, llmsync):
 
     forced = llmsync("cleanup", "-p", "openrouter", "--force")
     assert forced.exit_code == 0, forced.output
+    assert (
+        "router_settings.fallbacks still names 'claude-sonnet', whose last deployment is removed"
+        in forced.stderr
+    )
     assert [line.strip() for line in team.read_text().splitlines() if "model_name:" in line] == [
         "- model_name: gpt-4o-mini",
         "- model_name: deepseek-v3",

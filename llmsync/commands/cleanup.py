@@ -67,7 +67,42 @@ def plan_cleanup(
             report.held = f"would remove {len(removals)} of {len(members)} entries; nothing removed: re-run with --force if that is right"
         else:
             plan.changes.extend(removals)
+    plan.notes.extend(dangling_references(doc, plan.of(RemoveEntry)))
     return plan
+
+
+def dangling_references(doc: ConfigDocument, removals: list[RemoveEntry]) -> list[str]:
+    """Fallbacks and aliases that name a model_name whose last deployment is being removed.
+
+    LiteLLM accepts such names at startup and fails at request time, so they are reported;
+    re-routing is a person's decision.
+    """
+    removed = {id(r.entry) for r in removals}
+    gone = {e.model_name for e in doc.entries if id(e) in removed} - {
+        e.model_name for e in doc.entries if id(e) not in removed
+    }
+    if not gone:
+        return []
+    data = doc.load_with_pyyaml() or {}
+    notes = []
+    for section in ("router_settings", "litellm_settings"):
+        settings = data.get(section) if isinstance(data.get(section), dict) else {}
+        for key in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
+            for item in settings.get(key) or []:
+                for source, targets in item.items() if isinstance(item, dict) else []:
+                    names = [source, *(targets if isinstance(targets, list) else [targets])]
+                    for name in sorted({n for n in names if n in gone}):
+                        notes.append(
+                            f"{section}.{key} still names {name!r}, whose last deployment is removed; re-route it by hand"
+                        )
+        aliases = settings.get("model_group_alias") or {}
+        for alias, target in aliases.items() if isinstance(aliases, dict) else []:
+            name = target.get("model") if isinstance(target, dict) else target
+            if name in gone:
+                notes.append(
+                    f"{section}.model_group_alias {alias!r} points to {name!r}, whose last deployment is removed"
+                )
+    return list(dict.fromkeys(notes))
 
 
 def price_changes(
