@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from llmsync.errors import RegistryError
 
 DEFAULT_REGISTRY = "providers.yaml"
+LOCAL_REGISTRY = "providers.local.yaml"
 
 
 class _Strict(BaseModel):
@@ -100,11 +101,70 @@ class Defaults(_Strict):
     max_removal_fraction: float = Field(0.5, gt=0, le=1)
 
 
-class RegistryFile(BaseModel):
-    # Other top-level sections (generate's sources, routes) are read by their own commands.
-    model_config = ConfigDict(extra="allow")
+class SourceSpec(_Strict):
+    """A model server to discover live for ``generate``."""
+
+    type: Literal["ollama", "openai", "litellm"]
+    base_url: str
+    include: list[str] = Field(default_factory=list, description="globs on model ids; empty = all")
+    exclude: list[str] = Field(default_factory=list)
+    api_key_env: str | None = Field(
+        None, description="sent as Bearer and written as os.environ/<this>"
+    )
+    model_name_prefix: str = ""
+    concurrency: int = Field(4, ge=1, le=32, description="parallel /api/show calls (Ollama)")
+
+
+class Routes(_Strict):
+    aliases: dict[str, str] = Field(default_factory=dict, description="-> model_group_alias")
+    fallbacks: dict[str, list[str]] = Field(default_factory=dict, description="-> fallbacks")
+    patterns: dict[str, list[str]] = Field(
+        default_factory=dict, description="model_name glob -> sources that serve it, in order"
+    )
+
+
+class RegistryFile(_Strict):
     defaults: Defaults = Field(default_factory=Defaults)
-    providers: dict[str, ProviderSpec]
+    providers: dict[str, ProviderSpec] = Field(default_factory=dict)
+    sources: dict[str, SourceSpec] = Field(default_factory=dict)
+    routes: Routes = Field(default_factory=Routes)
+
+
+def deep_merge(base: Any, override: Any) -> Any:
+    """``override`` over ``base``: mappings merge key by key, anything else is replaced."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = deep_merge(base.get(key), value) if key in base else value
+        return merged
+    return override
+
+
+def resolve_extends(sources: dict[str, Any], source: str) -> dict[str, Any]:
+    """Apply ``$extend: <other source>`` (inherit, then override), with cycle detection."""
+    resolved: dict[str, Any] = {}
+
+    def resolve(name: str, chain: tuple[str, ...]) -> dict[str, Any]:
+        if name in resolved:
+            return resolved[name]
+        spec = sources.get(name)
+        if not isinstance(spec, dict):
+            raise RegistryError(
+                f"{source}: sources.{chain[-1]}: $extend names unknown source {name!r}"
+            )
+        parent_name = spec.get("$extend")
+        own = {k: v for k, v in spec.items() if k != "$extend"}
+        if parent_name is None:
+            result = own
+        elif parent_name in (*chain, name):
+            cycle = " -> ".join((*chain, name, parent_name))
+            raise RegistryError(f"{source}: sources: $extend cycle: {cycle}")
+        else:
+            result = deep_merge(resolve(parent_name, (*chain, name)), own)
+        resolved[name] = result
+        return result
+
+    return {name: resolve(name, ()) for name in sources}
 
 
 class Registry:
@@ -115,13 +175,19 @@ class Registry:
 
         self.source = source
         self.defaults = data.defaults
+        self.sources = data.sources
+        self.routes = data.routes
         self.providers = {
             name: build_provider(name, spec, data.defaults) for name, spec in data.providers.items()
         }
 
     @classmethod
     def load(cls, path: Path | None) -> Registry:
-        """Read ``path``; with None, ./providers.yaml, else the registry shipped in the package."""
+        """Read ``path``; with None, ./providers.yaml, else the registry shipped in the package.
+
+        A ``providers.local.yaml`` beside the file (gitignored: local servers, overrides) is
+        deep-merged over it.
+        """
         if path is None:
             local = Path(DEFAULT_REGISTRY)
             if local.is_file():
@@ -131,22 +197,23 @@ class Registry:
                     resources.files("llmsync").joinpath("data", DEFAULT_REGISTRY).read_text("utf-8")
                 )
                 return cls.from_text(text, f"<built-in {DEFAULT_REGISTRY}>")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        return cls.from_text(text, str(path))
+        raw = _read_yaml(path)
+        overrides = path.with_name(LOCAL_REGISTRY)
+        if overrides.is_file():
+            raw = deep_merge(raw or {}, _read_yaml(overrides) or {})
+        return cls.from_data(raw, str(path))
 
     @classmethod
     def from_text(cls, text: str, source: str) -> Registry:
+        return cls.from_data(_parse_yaml(text, source), source)
+
+    @classmethod
+    def from_data(cls, raw: Any, source: str) -> Registry:
+        raw = raw if raw is not None else {}
+        if isinstance(raw, dict) and isinstance(raw.get("sources"), dict):
+            raw = {**raw, "sources": resolve_extends(raw["sources"], source)}
         try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-            raise RegistryError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
-        try:
-            data = RegistryFile.model_validate(raw if raw is not None else {})
+            data = RegistryFile.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             loc = ".".join(str(p) for p in first["loc"])
@@ -171,3 +238,20 @@ class Registry:
             if model_id is not None:
                 return name, model_id
         return None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return _parse_yaml(text, str(path))
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise RegistryError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None

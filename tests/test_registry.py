@@ -127,7 +127,13 @@ def test_a_new_provider_needs_only_yaml(workdir, httpx_mock, llmsync, monkeypatc
             "providers.x.typo",
         ),
         ("providers: [\n", "invalid YAML"),
-        ("defaults: {}\n", "providers: Field required"),
+        ("defualts: {}\n", "defualts: Extra inputs are not permitted"),
+        (
+            "sources:\n  a: {$extend: b, type: ollama, base_url: u}\n  b: {$extend: a}\n",
+            r"\$extend cycle: a -> b -> a",
+        ),
+        ("sources:\n  a: {$extend: nope}\n", "unknown source 'nope'"),
+        ("sources:\n  a: {type: lmstudio, base_url: u}\n", "sources.a.type"),
     ],
 )
 def test_bad_registries_are_one_line_errors(text, message):
@@ -143,3 +149,31 @@ def test_bad_registry_on_the_command_line_exits_2(workdir, llmsync):
     run = llmsync("cleanup")
     assert run.exit_code == 2
     assert "providers.yaml: providers.x.typo" in run.stderr
+
+
+def test_sources_extend_and_local_overrides(tmp_path):
+    (tmp_path / "providers.yaml").write_text(
+        "sources:\n"
+        "  gpu-box:\n    type: ollama\n    base_url: http://gpu-box:11434\n    include: ['qwen3*']\n"
+        "  team-gateway:\n    $extend: gpu-box\n    base_url: http://10.0.0.9:11434\n"
+        "routes:\n  aliases: {fast: qwen3-8b}\n"
+    )
+    (tmp_path / "providers.local.yaml").write_text(
+        "sources:\n  gpu-box:\n    base_url: http://127.0.0.1:11434\n    api_key_env: OLLAMA_KEY\n"
+    )
+    registry = Registry.load(tmp_path / "providers.yaml")
+    box, team = registry.sources["gpu-box"], registry.sources["team-gateway"]
+    assert (box.base_url, box.api_key_env, box.include) == (
+        "http://127.0.0.1:11434",
+        "OLLAMA_KEY",
+        ["qwen3*"],
+    )
+    # team-gateway inherits gpu-box as merged (local override included) and overrides base_url
+    assert (team.type, team.base_url, team.include, team.api_key_env) == (
+        "ollama",
+        "http://10.0.0.9:11434",
+        ["qwen3*"],
+        "OLLAMA_KEY",
+    )
+    assert registry.routes.aliases == {"fast": "qwen3-8b"}
+    assert list(registry.providers) == []  # a providers.yaml for generate alone needs no providers
