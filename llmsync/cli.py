@@ -195,6 +195,36 @@ def sort(
 
 @app.command()
 @_handles_errors
+def generate(
+    config: ConfigOpt = Path("config.yaml"),
+    providers: ProvidersOpt = None,
+    dry_run: DryRunOpt = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if config.yaml is stale; change nothing.")
+    ] = False,
+    backup: BackupOpt = False,
+    verbose: VerboseOpt = False,
+) -> int:
+    """Write entries for the model servers declared under `sources:` in providers.yaml."""
+    from llmsync.commands.generate import plan_generate
+    from llmsync.registry import Registry
+    from llmsync.sources import discover_all
+
+    _load_env()
+    registry = Registry.load(providers)
+    with _editing(config, dry_run or check):
+        doc = _load(config)
+        discoveries = discover_all(registry.sources, registry.defaults)
+        plan = plan_generate(doc, registry, discoveries)
+        if check:
+            _finish(doc, plan, dry_run=True, backup=False, verbose=verbose)
+            return 1 if plan.changes or plan.needs_attention else 0
+        code = _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
+    return max(code, 1 if plan.needs_attention else 0)
+
+
+@app.command()
+@_handles_errors
 def validate(
     config: ConfigOpt = Path("config.yaml"),
     output_format: Annotated[

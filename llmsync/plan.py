@@ -57,6 +57,16 @@ class AddEntry:
     data: dict[str, Any]
     before: ModelEntry | None  # None: after the last entry
     provider: str
+    comment: str | None = None  # a comment line written above the entry
+
+
+@dataclass(frozen=True)
+class ReplaceEntry:
+    """Rewrite an entry llmsync owns (generated) in place; comments above it stay."""
+
+    entry: ModelEntry
+    data: dict[str, Any]
+    provider: str
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,7 @@ class Reorder:
     order: tuple[ModelEntry, ...]
 
 
-Change = SetField | RemoveEntry | AddEntry | Reorder
+Change = SetField | RemoveEntry | AddEntry | ReplaceEntry | Reorder
 
 
 @dataclass
@@ -123,6 +133,13 @@ def apply_plan(doc: ConfigDocument, plan: Plan) -> str:
             _remove(doc, editor, change.entry)
         elif isinstance(change, AddEntry):
             _add(doc, editor, change, blank)
+        elif isinstance(change, ReplaceEntry):
+            lines = render_entry(change.data, doc.entry_style(change.entry))
+            editor.replace_lines(
+                change.entry.dash_line,
+                change.entry.last_line,
+                "".join(line + editor.nl for line in lines),
+            )
         else:
             _reorder(doc, editor, change)
     body = editor.result()
@@ -167,7 +184,10 @@ def _remove(doc: ConfigDocument, editor: TextEditor, entry: ModelEntry) -> None:
 
 def _add(doc: ConfigDocument, editor: TextEditor, change: AddEntry, blank: bool) -> None:
     near = change.before or (doc.entries[-1] if doc.entries else None)
-    lines = render_entry(change.data, doc.entry_style(near))
+    style = doc.entry_style(near)
+    lines = render_entry(change.data, style)
+    if change.comment:
+        lines.insert(0, " " * style.dash_col + "# " + change.comment)
     if change.before is not None:
         editor.insert_lines(change.before.block_start, lines + ([""] if blank else []))
     elif doc.entries:
@@ -241,6 +261,8 @@ def _expected_data(doc: ConfigDocument, before: Any, plan: Plan) -> Any:
         adds_before.setdefault(id(add.before) if add.before else None, []).append(add.data)
     for change in plan.of(SetField):
         old_list[change.entry.index][change.section][change.field] = change.new
+    for change in plan.of(ReplaceEntry):
+        old_list[change.entry.index] = change.data
     reorder = plan.of(Reorder)
     order = list(reorder[0].order) if reorder else doc.entries
     new_list = []

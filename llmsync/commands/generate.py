@@ -1,0 +1,138 @@
+"""generate: write the entries of live-discovered model servers into config.yaml.
+
+llmsync owns what it generates, and only that: entries carrying ``model_info.llmsync_source``
+(plus a comment line above them). Everything else in the file is left byte-identical. A
+source that cannot be reached keeps its previous entries.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+from llmsync.commands.add_model import insertion_point
+from llmsync.document import ConfigDocument
+from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry
+from llmsync.registry import Registry, SourceSpec
+from llmsync.sources import DiscoveredModel, Discovery, bundled_cost_map
+
+OWNER_KEY = "llmsync_source"
+
+
+def model_name_for(model: DiscoveredModel, spec: SourceSpec) -> str:
+    """``qwen3:8b`` -> ``qwen3-8b``: names that need no quoting and read well in routes."""
+    return spec.model_name_prefix + model.id.lower().replace(":", "-").replace("/", "-")
+
+
+def desired_entries(
+    registry: Registry, discoveries: dict[str, Discovery]
+) -> dict[str, list[dict[str, Any]]]:
+    """The entries each reachable source should have, after ``routes.patterns``."""
+    wanted: dict[str, list[dict[str, Any]]] = {}
+    for name, found in discoveries.items():
+        if found.models is None:
+            continue
+        spec = registry.sources[name]
+        entries = []
+        for model in found.models:
+            model_name = model_name_for(model, spec)
+            order = _route_order(registry, model_name, name)
+            if order is not False:
+                entries.append(_entry(model, spec, model_name, order, registry.defaults.free_cost))
+        wanted[name] = entries
+    return wanted
+
+
+def _route_order(registry: Registry, model_name: str, source: str) -> int | bool | None:
+    """The deployment's ``order`` from a matching pattern; False when the pattern excludes it."""
+    for pattern, sources in registry.routes.patterns.items():
+        if fnmatch.fnmatchcase(model_name, pattern):
+            return sources.index(source) + 1 if source in sources else False
+    return None
+
+
+def _entry(
+    model: DiscoveredModel, spec: SourceSpec, model_name: str, order: int | None, free: float
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"model": model.model, "api_base": model.api_base}
+    if spec.api_key_env:
+        params["api_key"] = f"os.environ/{spec.api_key_env}"
+    params.update(_costs(model, free))
+    if order is not None:
+        params["order"] = order
+    info: dict[str, Any] = {OWNER_KEY: model.source}
+    if model.mode == "embedding":
+        info["mode"] = "embedding"
+    if model.max_input_tokens:
+        info["max_input_tokens"] = model.max_input_tokens
+    info.update(model.flags)
+    return {"model_name": model_name, "litellm_params": params, "model_info": info}
+
+
+def _costs(model: DiscoveredModel, free: float) -> dict[str, float]:
+    """Upstream prices, else LiteLLM's bundled map, else free (local hardware)."""
+    costs = dict(model.costs)
+    if not costs:
+        known = bundled_cost_map()
+        for key in (model.model, model.id):
+            entry = known.get(key)
+            if isinstance(entry, dict) and isinstance(
+                entry.get("input_cost_per_token"), (int, float)
+            ):
+                costs = {
+                    k: float(entry[k])
+                    for k in ("input_cost_per_token", "output_cost_per_token")
+                    if isinstance(entry.get(k), (int, float))
+                }
+                break
+    costs.setdefault("input_cost_per_token", 0.0)
+    costs.setdefault("output_cost_per_token", 0.0)
+    return {k: (free if v == 0 else v) for k, v in costs.items()}
+
+
+def plan_generate(
+    doc: ConfigDocument, registry: Registry, discoveries: dict[str, Discovery]
+) -> Plan:
+    plan = Plan()
+    wanted = desired_entries(registry, discoveries)
+    for name, found in discoveries.items():
+        report = plan.report(name)
+        report.error = found.error
+        report.entries = sum(1 for e in doc.entries if _owner(e.data) == name)
+    owned_now: dict[tuple[str, str], Any] = {}
+    for entry in doc.entries:
+        owner = _owner(entry.data)
+        if owner is None:
+            continue
+        if owner not in registry.sources:
+            plan.changes.append(
+                RemoveEntry(entry, owner, f"source {owner!r} is no longer in providers.yaml")
+            )
+        elif discoveries.get(owner) is not None and discoveries[owner].models is not None:
+            owned_now[(owner, entry.model or "")] = entry
+    additions = []
+    for name, entries in wanted.items():
+        keep = {(name, e["litellm_params"]["model"]) for e in entries}
+        for key, entry in owned_now.items():
+            if key[0] == name and key not in keep:
+                reason = f"{key[1]} is no longer served by {name}"
+                plan.changes.append(RemoveEntry(entry, name, reason))
+        for data in entries:
+            existing = owned_now.get((name, data["litellm_params"]["model"]))
+            if existing is None:
+                additions.append((name, data))
+            elif existing.data != data:
+                plan.changes.append(ReplaceEntry(existing, data, name))
+    # Sorted among themselves, so several additions at one spot land in order.
+    for name, data in sorted(
+        additions, key=lambda a: (a[1]["model_name"], a[1]["litellm_params"]["model"])
+    ):
+        comment = f"generated by llmsync from source {name}; edit providers.yaml, not this entry"
+        plan.changes.append(AddEntry(data, insertion_point(doc, data), name, comment))
+    return plan
+
+
+def _owner(data: Any) -> str | None:
+    info = data.get("model_info") if isinstance(data, dict) else None
+    owner = info.get(OWNER_KEY) if isinstance(info, dict) else None
+    return owner if isinstance(owner, str) else None

@@ -1,0 +1,255 @@
+"""Live discovery of local and upstream model servers for ``generate``.
+
+One small class per server kind turns its HTTP API into :class:`DiscoveredModel` objects; the
+shared part (auth, include/exclude globs, concurrency, error handling) lives in the base class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import util
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+
+from llmsync import __version__
+from llmsync.errors import CatalogError
+from llmsync.registry import Defaults, SourceSpec
+
+# Ollama's /api/show capabilities -> LiteLLM model_info flags (embedding is handled as mode).
+CAPABILITIES = {
+    "tools": "supports_function_calling",
+    "vision": "supports_vision",
+    "thinking": "supports_reasoning",
+}
+
+
+@dataclass(frozen=True)
+class DiscoveredModel:
+    source: str
+    id: str
+    model: str  # litellm_params.model
+    api_base: str
+    mode: str = "chat"
+    max_input_tokens: int | None = None
+    flags: Mapping[str, bool] = field(default_factory=dict)
+    costs: Mapping[str, float] = field(default_factory=dict)  # only when the upstream prices it
+
+
+class Source:
+    kind: ClassVar[str] = ""
+
+    def __init__(self, name: str, spec: SourceSpec, defaults: Defaults) -> None:
+        self.name = name
+        self.spec = spec
+        self.defaults = defaults
+        self.base = spec.base_url.rstrip("/")
+
+    def headers(self) -> dict[str, str]:
+        key = os.environ.get(self.spec.api_key_env) if self.spec.api_key_env else None
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+    def wanted(self, model_id: str) -> bool:
+        included = not self.spec.include or any(
+            fnmatch.fnmatchcase(model_id, g) for g in self.spec.include
+        )
+        return included and not any(fnmatch.fnmatchcase(model_id, g) for g in self.spec.exclude)
+
+    async def discover(self, client: httpx.AsyncClient) -> list[DiscoveredModel]:
+        raise NotImplementedError
+
+    async def get_json(
+        self,
+        client: httpx.AsyncClient,
+        path: str,
+        *,
+        method: str = "GET",
+        body: Any = None,
+        empty_on: int | None = None,
+    ) -> Any:
+        url = self.base + path
+        try:
+            response = await client.request(
+                method, url, headers=self.headers(), json=body, timeout=self.defaults.timeout
+            )
+        except httpx.TimeoutException:
+            raise CatalogError(f"{url}: timed out after {self.defaults.timeout:g}s") from None
+        except httpx.HTTPError as exc:
+            raise CatalogError(f"{url}: unreachable: {exc or type(exc).__name__}") from None
+        if empty_on is not None and response.status_code == empty_on:
+            return None
+        if response.status_code >= 400:
+            raise CatalogError(f"{url}: HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError:
+            raise CatalogError(f"{url}: response is not JSON") from None
+
+
+def _items(payload: Any, key: str, url: str) -> list[dict]:
+    items = payload.get(key) if isinstance(payload, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise CatalogError(f"{url}: unexpected shape: no {key!r} list")
+    return items
+
+
+def _positive_int(value: Any) -> int | None:
+    return (
+        int(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+        else None
+    )
+
+
+class OllamaSource(Source):
+    kind = "ollama"
+
+    async def discover(self, client: httpx.AsyncClient) -> list[DiscoveredModel]:
+        tags = _items(await self.get_json(client, "/api/tags"), "models", self.base + "/api/tags")
+        names = [
+            t["name"] for t in tags if isinstance(t.get("name"), str) and self.wanted(t["name"])
+        ]
+        limit = asyncio.Semaphore(self.spec.concurrency)
+
+        async def show(name: str) -> DiscoveredModel:
+            async with limit:  # never verbose: that adds the whole tokenizer to each answer
+                info = await self.get_json(client, "/api/show", method="POST", body={"model": name})
+            return self._model(name, info if isinstance(info, dict) else {})
+
+        return list(await asyncio.gather(*(show(n) for n in names)))
+
+    def _model(self, name: str, info: dict) -> DiscoveredModel:
+        capabilities = info.get("capabilities") or []
+        embedding = "embedding" in capabilities and "completion" not in capabilities
+        model_info = info.get("model_info") or {}
+        arch = model_info.get("general.architecture")
+        context = model_info.get(f"{arch}.context_length") if arch else None
+        if context is None:  # fall back to any *.context_length key
+            context = next(
+                (v for k, v in model_info.items() if k.endswith(".context_length")), None
+            )
+        flags = {flag: True for cap, flag in CAPABILITIES.items() if cap in capabilities}
+        return DiscoveredModel(
+            source=self.name,
+            id=name,
+            model=("ollama/" if embedding else "ollama_chat/") + name,
+            api_base=self.base,
+            mode="embedding" if embedding else "chat",
+            max_input_tokens=_positive_int(context),
+            flags=flags,
+        )
+
+
+class OpenAICompatibleSource(Source):
+    """vLLM, llama.cpp's server, or anything answering GET /v1/models."""
+
+    kind = "openai"
+
+    async def discover(self, client: httpx.AsyncClient) -> list[DiscoveredModel]:
+        root = self.base if self.base.endswith("/v1") else self.base + "/v1"
+        payload = await self.get_json(client, "/models" if root == self.base else "/v1/models")
+        models = []
+        for item in _items(payload, "data", root + "/models"):
+            model_id = item.get("id")
+            if not isinstance(model_id, str) or not self.wanted(model_id):
+                continue
+            vllm = item.get("owned_by") == "vllm" or "max_model_len" in item
+            context = item.get("max_model_len") or (item.get("meta") or {}).get("n_ctx")
+            models.append(
+                DiscoveredModel(
+                    source=self.name,
+                    id=model_id,
+                    model=("hosted_vllm/" if vllm else "openai/") + model_id,
+                    api_base=root,
+                    max_input_tokens=_positive_int(context),
+                )
+            )
+        return models
+
+
+class LiteLLMSource(Source):
+    """Another LiteLLM proxy: its /model/info lists model groups with their prices."""
+
+    kind = "litellm"
+
+    async def discover(self, client: httpx.AsyncClient) -> list[DiscoveredModel]:
+        # LiteLLM answers 500 on /model/info while it has no models at all.
+        payload = await self.get_json(client, "/model/info", empty_on=500)
+        items = [] if payload is None else _items(payload, "data", self.base + "/model/info")
+        seen: dict[str, DiscoveredModel] = {}
+        for item in items:
+            name = item.get("model_name")
+            if not isinstance(name, str) or name in seen or not self.wanted(name):
+                continue
+            info = item.get("model_info") or {}
+            costs = {
+                k: float(info[k])
+                for k in ("input_cost_per_token", "output_cost_per_token")
+                if isinstance(info.get(k), (int, float)) and not isinstance(info.get(k), bool)
+            }
+            seen[name] = DiscoveredModel(
+                source=self.name,
+                id=name,
+                model="litellm_proxy/" + name,
+                api_base=self.base,
+                mode="embedding" if info.get("mode") == "embedding" else "chat",
+                max_input_tokens=_positive_int(info.get("max_input_tokens")),
+                costs=costs,
+            )
+        return list(seen.values())
+
+
+KINDS: dict[str, type[Source]] = {
+    cls.kind: cls for cls in (OllamaSource, OpenAICompatibleSource, LiteLLMSource)
+}
+
+
+@dataclass(frozen=True)
+class Discovery:
+    source: str
+    models: list[DiscoveredModel] | None
+    error: str | None
+
+
+def discover_all(sources: Mapping[str, SourceSpec], defaults: Defaults) -> dict[str, Discovery]:
+    """Ask every source at once; a failing source yields an error, never an exception."""
+
+    async def run() -> list[Discovery]:
+        async with httpx.AsyncClient(
+            headers={"User-Agent": f"llmsync/{__version__}"}, follow_redirects=True
+        ) as client:
+            return list(await asyncio.gather(*(one(client, n, s) for n, s in sources.items())))
+
+    async def one(client: httpx.AsyncClient, name: str, spec: SourceSpec) -> Discovery:
+        try:
+            models = await KINDS[spec.type](name, spec, defaults).discover(client)
+        except CatalogError as exc:
+            return Discovery(name, None, str(exc))
+        except Exception as exc:  # a parser bug must not delete anything either
+            return Discovery(name, None, f"cannot read: {type(exc).__name__}: {exc}")
+        return Discovery(name, sorted(models, key=lambda m: m.id), None)
+
+    return {d.source: d for d in asyncio.run(run())}
+
+
+@cache
+def bundled_cost_map() -> dict[str, Any]:
+    """LiteLLM's bundled price map, read from its package without importing LiteLLM (slow)."""
+    spec = util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = (
+        Path(next(iter(spec.submodule_search_locations)))
+        / "model_prices_and_context_window_backup.json"
+    )
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
