@@ -74,7 +74,20 @@ class Reorder:
     order: tuple[ModelEntry, ...]
 
 
-Change = SetField | RemoveEntry | AddEntry | ReplaceEntry | Reorder
+@dataclass(frozen=True)
+class SetRouterSetting:
+    """Edit keys of ``router_settings`` line by line; ``values`` is what they hold afterwards.
+
+    Each splice is (first line, last line, new lines); last < first inserts before first.
+    """
+
+    values: dict[str, Any]
+    splices: tuple[tuple[int, int, tuple[str, ...]], ...]
+    summary: tuple[str, ...]
+    provider: str = "routes"
+
+
+Change = SetField | RemoveEntry | AddEntry | ReplaceEntry | Reorder | SetRouterSetting
 
 
 @dataclass
@@ -133,6 +146,13 @@ def apply_plan(doc: ConfigDocument, plan: Plan) -> str:
             _remove(doc, editor, change.entry)
         elif isinstance(change, AddEntry):
             _add(doc, editor, change, blank)
+        elif isinstance(change, SetRouterSetting):
+            for first, last, lines in change.splices:
+                text = "".join(line + editor.nl for line in lines)
+                if last < first:
+                    editor.insert_lines(first, list(lines))
+                else:
+                    editor.replace_lines(first, last, text)
         elif isinstance(change, ReplaceEntry):
             lines = render_entry(change.data, doc.entry_style(change.entry))
             editor.replace_lines(
@@ -263,6 +283,10 @@ def _expected_data(doc: ConfigDocument, before: Any, plan: Plan) -> Any:
         old_list[change.entry.index][change.section][change.field] = change.new
     for change in plan.of(ReplaceEntry):
         old_list[change.entry.index] = change.data
+    for change in plan.of(SetRouterSetting):
+        if not isinstance(data.get("router_settings"), dict):
+            data["router_settings"] = {}
+        data["router_settings"].update(change.values)
     reorder = plan.of(Reorder)
     order = list(reorder[0].order) if reorder else doc.entries
     new_list = []

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField
+from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, SetRouterSetting
 from llmsync.prices import as_number, delta_percent, format_float
 
 _DIFF_STYLES = (
@@ -88,6 +88,9 @@ def _print_changes(console: Console, plan: Plan) -> None:
         console.print(table)
     for change in plan.of(RemoveEntry):
         console.print(Text(f"removed  {change.entry.label()}: {change.reason}", style="red"))
+    for change in plan.of(SetRouterSetting):
+        for line in change.summary:
+            console.print(Text(f"routes   {line}", style="cyan"))
     for change in plan.of(AddEntry):
         params = change.data["litellm_params"]
         console.print(

@@ -258,3 +258,73 @@ def test_changed_facts_rewrite_only_the_owned_entry(lab, httpx_mock, llmsync):
     assert llmsync("generate").exit_code == 0
     diff = [d for d in unified_diff(before, lab.read_text(), "c").splitlines()[2:] if d[:1] in "+-"]
     assert diff == ["-      max_input_tokens: 32768", "+      max_input_tokens: 65536"]
+
+
+ROUTES = """\
+  aliases: {fast: qwen3-8b}
+  fallbacks: {qwen-qwen3-32b: [qwen3-8b, openrouter-llama-3.3-70b]}
+"""
+
+
+def test_routes_create_router_settings_and_stay_stable(lab, httpx_mock, llmsync):
+    (lab.parent / "providers.yaml").write_text(REGISTRY + ROUTES)
+    serve_sources(httpx_mock)
+    run = llmsync("generate")
+    assert run.exit_code == 0, run.output
+    assert lab.read_text().endswith(
+        "litellm_settings:\n  drop_params: True\n\n"
+        "router_settings:\n"
+        "  model_group_alias:\n"
+        "    fast: qwen3-8b  # llmsync\n"
+        "  fallbacks:\n"
+        '    - {"qwen-qwen3-32b": ["qwen3-8b", "openrouter-llama-3.3-70b"]}  # llmsync\n'
+    )
+    assert "routes   + model_group_alias fast" in run.stdout
+    assert llmsync("generate", "--check").exit_code == 0
+    assert "E030" not in llmsync("validate").stdout
+
+
+def test_routes_never_touch_hand_written_ones(lab, httpx_mock, llmsync):
+    text = HAND_WRITTEN + (
+        "router_settings:\n"
+        "  routing_strategy: simple-shuffle\n"
+        "  model_group_alias:\n"
+        "    fast: openrouter-llama-3.3-70b   # chosen by hand\n"
+        "    old: qwen3-8b  # llmsync\n"
+        "  fallbacks:\n"
+        '    - {"openrouter-llama-3.3-70b": ["qwen3-8b"]}\n'
+    )
+    lab.write_text(text)
+    (lab.parent / "providers.yaml").write_text(REGISTRY + ROUTES)
+    serve_sources(httpx_mock)
+    run = llmsync("generate")
+    assert run.exit_code == 0, run.output
+    new = lab.read_text()
+    assert "    fast: openrouter-llama-3.3-70b   # chosen by hand\n" in new  # hand-written wins
+    assert "routes 'fast' by hand" in run.stderr
+    assert "old: qwen3-8b" not in new  # llmsync's own stale alias goes
+    assert new.endswith(
+        '    - {"openrouter-llama-3.3-70b": ["qwen3-8b"]}\n'
+        '    - {"qwen-qwen3-32b": ["qwen3-8b", "openrouter-llama-3.3-70b"]}  # llmsync\n'
+    )
+    routes = yaml.safe_load(new)["router_settings"]
+    assert routes["model_group_alias"] == {"fast": "openrouter-llama-3.3-70b"}
+    assert routes["routing_strategy"] == "simple-shuffle"
+
+    (lab.parent / "providers.yaml").write_text(REGISTRY)  # routes dropped from providers.yaml
+    assert llmsync("generate").exit_code == 0
+    assert "# llmsync\n" not in lab.read_text().split("router_settings:")[1]
+    assert '    - {"openrouter-llama-3.3-70b": ["qwen3-8b"]}\n' in lab.read_text()
+
+
+def test_flow_style_fallbacks_are_reported_not_rewritten(lab, httpx_mock, llmsync):
+    lab.write_text(HAND_WRITTEN + 'router_settings:\n  fallbacks: [{"a": ["b"]}]\n')
+    (lab.parent / "providers.yaml").write_text(REGISTRY + ROUTES)
+    serve_sources(httpx_mock)
+    run = llmsync("generate")
+    assert run.exit_code == 0, run.output
+    assert (
+        'router_settings:\n  fallbacks: [{"a": ["b"]}]\n  model_group_alias:\n    fast: qwen3-8b  # llmsync\n'
+        in lab.read_text()
+    )
+    assert "flow style" in run.stderr

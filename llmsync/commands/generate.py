@@ -11,6 +11,7 @@ import fnmatch
 from typing import Any
 
 from llmsync.commands.add_model import insertion_point
+from llmsync.commands.routes import plan_routes
 from llmsync.document import ConfigDocument
 from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry
 from llmsync.registry import Registry, SourceSpec
@@ -123,6 +124,7 @@ def plan_generate(
                 additions.append((name, data))
             elif existing.data != data:
                 plan.changes.append(ReplaceEntry(existing, data, name))
+    plan_routes(doc, registry.routes, plan)
     # Sorted among themselves, so several additions at one spot land in order.
     for name, data in sorted(
         additions, key=lambda a: (a[1]["model_name"], a[1]["litellm_params"]["model"])
