@@ -139,6 +139,13 @@ def apply_plan(doc: ConfigDocument, plan: Plan) -> str:
         return doc.full_text()
     editor = TextEditor(doc)
     blank = doc.blank_between_entries()
+    if plan.of(AddEntry) and not doc.entries:  # make room for the first entries, once
+        if doc.model_list_key is None:
+            editor.insert_lines(len(doc.lines), ["model_list:"])
+        else:
+            value = mapping_pair(doc.root, "model_list")[1]
+            if not isinstance(value, ScalarNode) or value.value:  # "model_list: []" or ": null"
+                editor.replace_span(doc.model_list_key.end_mark, value.end_mark, ":")
     for change in plan.changes:
         if isinstance(change, SetField):
             _set_field(doc, editor, change)
@@ -213,13 +220,9 @@ def _add(doc: ConfigDocument, editor: TextEditor, change: AddEntry, blank: bool)
     elif doc.entries:
         editor.insert_lines(doc.entries[-1].last_line + 1, ([""] if blank else []) + lines)
     elif doc.model_list_key is not None:
-        key = doc.model_list_key
-        value = mapping_pair(doc.root, "model_list")[1]
-        if not isinstance(value, ScalarNode) or value.value:  # "model_list: []" or ": null"
-            editor.replace_span(key.end_mark, value.end_mark, ":")
-        editor.insert_lines(key.end_mark.line + 1, lines)
+        editor.insert_lines(doc.model_list_key.end_mark.line + 1, lines)
     else:
-        editor.insert_lines(len(doc.lines), ["model_list:", *lines])
+        editor.insert_lines(len(doc.lines), lines)
 
 
 def _reorder(doc: ConfigDocument, editor: TextEditor, change: Reorder) -> None:

@@ -278,9 +278,10 @@ def test_adding_to_an_empty_or_missing_model_list(tmp_path: Path):
         ("general_settings: {}\n", "general_settings: {}\nmodel_list:\n  - model_name:"),
     ]:
         doc = ConfigDocument(text)
-        new = apply_plan(doc, Plan([AddEntry(NEW, None, "x")]))
+        second = {**NEW, "model_name": "zz-second"}
+        new = apply_plan(doc, Plan([AddEntry(NEW, None, "x"), AddEntry(second, None, "x")]))
         assert new.startswith(expected_head), new
-        assert yaml.safe_load(new)["model_list"] == [NEW]
+        assert yaml.safe_load(new)["model_list"] == [NEW, second]
 
 
 @pytest.mark.parametrize(
