@@ -268,6 +268,10 @@ def validate(
             registry,
             _fetch([registry.providers[n] for n in names if n in wanted], registry, verbose),
         )
+        if registry.sources:
+            from llmsync.sources import discover_all
+
+            validator.check_sources(discover_all(registry.sources, registry.defaults))
     if strict:
         validator.check_with_router()
     if output_format == "json":

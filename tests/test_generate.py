@@ -328,3 +328,30 @@ def test_flow_style_fallbacks_are_reported_not_rewritten(lab, httpx_mock, llmsyn
         in lab.read_text()
     )
     assert "flow style" in run.stderr
+
+
+def test_online_validate_reports_unreachable_sources(lab, httpx_mock, llmsync):
+    serve_sources(httpx_mock)
+    assert llmsync("generate").exit_code == 0
+    httpx_mock.reset()
+    serve_sources(httpx_mock, **{"http://vllm:8000/v1/models": httpx.ConnectError("down")})
+    run = llmsync("validate", "--online")
+    assert "W062 source vllm unavailable" in run.stdout
+    assert run.stdout.count("W062") == 1
+
+
+def test_prices_from_litellms_bundled_cost_map_when_the_source_has_none():
+    pytest.importorskip("litellm")
+    from llmsync.commands.generate import _costs
+    from llmsync.sources import DiscoveredModel, bundled_cost_map
+
+    known = bundled_cost_map()["gpt-4o"]
+    model = DiscoveredModel(source="s", id="gpt-4o", model="openai/gpt-4o", api_base="http://h/v1")
+    assert _costs(model, 1e-09) == {
+        "input_cost_per_token": known["input_cost_per_token"],
+        "output_cost_per_token": known["output_cost_per_token"],
+    }
+    local = DiscoveredModel(
+        source="s", id="my-finetune", model="openai/my-finetune", api_base="http://h/v1"
+    )
+    assert _costs(local, 1e-09) == {"input_cost_per_token": 1e-09, "output_cost_per_token": 1e-09}

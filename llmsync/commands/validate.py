@@ -47,6 +47,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E050": ("error", "include-invalid"),
     "E060": ("error", "model-not-in-catalogue"),
     "W061": ("warning", "catalogue-unavailable"),
+    "W062": ("warning", "source-unavailable"),
     "E070": ("error", "router-rejects-entry"),
     "W071": ("warning", "router-check-skipped"),
 }
@@ -549,6 +550,24 @@ class Validator:
                         "E070",
                         f"LiteLLM's Router rejects this entry: {type(exc).__name__}: {first}",
                     )
+
+    def check_sources(self, discoveries: Mapping[str, Any]) -> None:
+        """--online: every source declared for generate answers."""
+        for name, found in discoveries.items():
+            if found.error is None:
+                continue
+            owned = [
+                (d, e)
+                for d in self.docs
+                for e in d.entries
+                if isinstance(e.data, dict)
+                and (e.data.get("model_info") or {}).get("llmsync_source") == name
+            ]
+            message = f"source {name} unavailable: {found.error}"
+            if owned:
+                self.add_entry_finding(*owned[0], "W062", message)
+            elif self.docs:
+                self._add(self.docs[0].name, 1, 1, "W062", message)
 
     def check_online(self, registry: Any, outcomes: Mapping[str, Any]) -> None:
         """--online: every hosted model still in its provider's catalogue."""
