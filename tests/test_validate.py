@@ -38,15 +38,16 @@ def check_golden(kind: str, name: str, text: str) -> None:
     assert text == golden.read_text()
 
 
+def check_report(kind: str, folder: Path, name: str, monkeypatch) -> None:
+    report = report_for(folder, name, monkeypatch)
+    stem = name.removesuffix(".yaml")
+    check_golden(kind, f"{stem}.txt", report.as_text() + "\n")
+    check_golden(kind, f"{stem}.json", json.dumps(report.as_json(strict=False), indent=2) + "\n")
+
+
 @pytest.mark.parametrize("name", BROKEN_FILES)
 def test_broken_configs_golden(name, monkeypatch):
-    report = report_for(BROKEN, name, monkeypatch)
-    check_golden("broken", name.replace(".yaml", ".txt"), report.as_text() + "\n")
-    check_golden(
-        "broken",
-        name.replace(".yaml", ".json"),
-        json.dumps(report.as_json(strict=False), indent=2) + "\n",
-    )
+    check_report("broken", BROKEN, name, monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -55,13 +56,7 @@ def test_broken_configs_golden(name, monkeypatch):
     or [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus not found at {CORPUS}"))],
 )
 def test_corpus_golden(name, monkeypatch):
-    report = report_for(CORPUS, name, monkeypatch)
-    check_golden("corpus", name.replace(".yaml", ".txt"), report.as_text() + "\n")
-    check_golden(
-        "corpus",
-        name.replace(".yaml", ".json"),
-        json.dumps(report.as_json(strict=False), indent=2) + "\n",
-    )
+    check_report("corpus", CORPUS, name, monkeypatch)
 
 
 def codes_of(name: str, monkeypatch) -> list[str]:
