@@ -355,3 +355,15 @@ def test_prices_from_litellms_bundled_cost_map_when_the_source_has_none():
         source="s", id="my-finetune", model="openai/my-finetune", api_base="http://h/v1"
     )
     assert _costs(local, 1e-09) == {"input_cost_per_token": 1e-09, "output_cost_per_token": 1e-09}
+
+
+def test_routes_fill_an_explicitly_empty_setting(lab, httpx_mock, llmsync):
+    lab.write_text(HAND_WRITTEN + "router_settings:\n  fallbacks: null\n  num_retries: 2\n")
+    (lab.parent / "providers.yaml").write_text(REGISTRY + ROUTES)
+    serve_sources(httpx_mock)
+    run = llmsync("generate")
+    assert run.exit_code == 0, run.output
+    assert (
+        'router_settings:\n  fallbacks:\n    - {"qwen-qwen3-32b": ["qwen3-8b", "openrouter-llama-3.3-70b"]}  # llmsync\n'
+        "  num_retries: 2\n"
+    ) in lab.read_text()

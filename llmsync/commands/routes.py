@@ -78,12 +78,11 @@ def _plan_key(
             )
         return
     splices, summary = [], []
-    final = (
-        to_python(node)
-        if not (isinstance(node, ScalarNode))
-        else ([] if key == "fallbacks" else {})
-    )
-    final = final if final is not None else ([] if key == "fallbacks" else {})
+    scalar = isinstance(node, ScalarNode)  # "key:" with nothing, or an explicit null
+    final = (None if scalar else to_python(node)) or ([] if key == "fallbacks" else {})
+    if scalar and node.value:  # "fallbacks: null" -> "fallbacks:" so items can follow
+        line = key_node.start_mark.line
+        splices.append((line, line, (" " * key_node.start_mark.column + f"{key}:",)))
     for name, (line, owned, current) in existing.items():
         if name in items and not owned and current != items[name]:
             plan.notes.append(
@@ -99,11 +98,7 @@ def _plan_key(
             final = _put(final, name, items[name])
     new = [name for name in items if name not in existing]
     if new:
-        at = (
-            last_line(node) + 1
-            if not (isinstance(node, ScalarNode))
-            else key_node.end_mark.line + 1
-        )
+        at = key_node.end_mark.line + 1 if scalar else last_line(node) + 1
         item_indent = _child_indent(doc, key, node, key_node)
         splices.append((at, at - 1, tuple(_line(key, n, items[n], item_indent) for n in new)))
         summary += [f"+ {key} {n}" for n in new]
