@@ -147,7 +147,8 @@ def reprice_all(entries: int) -> float:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import large_config
 
-    from llmsync.commands.cleanup import entries_by_provider, plan_cleanup
+    from llmsync.commands.cleanup import plan_cleanup
+    from llmsync.commands.common import entries_by_provider
     from llmsync.document import ConfigDocument
     from llmsync.fetch import FetchOutcome
     from llmsync.plan import apply_plan

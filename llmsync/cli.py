@@ -48,6 +48,15 @@ VerboseOpt = Annotated[
 BackupOpt = Annotated[
     bool, typer.Option("--backup", help="Keep the previous file as <config>.bak.")
 ]
+ReportOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--report", help="Also write a Markdown report (a pull-request body) here.", dir_okay=False
+    ),
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="text, or json: the plan as JSON on stdout.")
+]
 
 
 def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
@@ -100,11 +109,20 @@ def cleanup(
             "--rtol", min=0.0, help="Relative tolerance for price changes; 0 compares exactly."
         ),
     ] = 1e-9,
+    max_price_factor: Annotated[
+        float,
+        typer.Option(
+            "--max-price-factor", min=1.0, help="Hold back price moves larger than this factor."
+        ),
+    ] = 10.0,
     backup: BackupOpt = False,
+    report: ReportOpt = None,
+    output_format: FormatOpt = "text",
     verbose: VerboseOpt = False,
 ) -> int:
     """Remove entries whose model left its provider's catalogue and update prices that changed."""
-    from llmsync.commands.cleanup import entries_by_provider, plan_cleanup
+    from llmsync.commands.cleanup import plan_cleanup
+    from llmsync.commands.common import entries_by_provider
     from llmsync.registry import Registry
 
     _load_env()
@@ -115,8 +133,24 @@ def cleanup(
         groups = entries_by_provider(doc, registry, names)
         wanted = [registry.providers[n] for n in names if groups[n]]
         outcomes = _fetch(wanted, registry, verbose)
-        plan = plan_cleanup(doc, registry, groups, outcomes, rtol=rtol, force=force)
-        code = _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
+        plan = plan_cleanup(
+            doc,
+            registry,
+            groups,
+            outcomes,
+            rtol=rtol,
+            force=force,
+            max_price_factor=max_price_factor,
+        )
+        code = _finish(
+            doc,
+            plan,
+            dry_run=dry_run,
+            backup=backup,
+            verbose=verbose,
+            report=report,
+            output_format=output_format,
+        )
     return max(code, 1 if plan.needs_attention else 0)
 
 
@@ -137,6 +171,8 @@ def add_model(
     providers: ProvidersOpt = None,
     dry_run: DryRunOpt = False,
     backup: BackupOpt = False,
+    report: ReportOpt = None,
+    output_format: FormatOpt = "text",
     verbose: VerboseOpt = False,
 ) -> int:
     """Add models from a provider's catalogue with their prices, mode and limits."""
@@ -161,7 +197,15 @@ def add_model(
             )
             return EXIT_PENDING
         plan = plan_add(doc, registry, name, models, outcome.catalog, model_name=model_name)
-        return _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
+        return _finish(
+            doc,
+            plan,
+            dry_run=dry_run,
+            backup=backup,
+            verbose=verbose,
+            report=report,
+            output_format=output_format,
+        )
 
 
 @app.command()
@@ -253,7 +297,7 @@ def validate(
     validator = Validator(os.environ)
     report = validator.run(config)
     if online and validator.docs:
-        from llmsync.commands.cleanup import entries_by_provider
+        from llmsync.commands.common import entries_by_provider
         from llmsync.registry import Registry
 
         registry = Registry.load(providers)
@@ -342,31 +386,82 @@ def _fetch(wanted: list, registry: Any, verbose: bool) -> dict:
     return fetch_catalogs(wanted, registry.defaults, progress)
 
 
-def _finish(doc: ConfigDocument, plan: Plan, *, dry_run: bool, backup: bool, verbose: bool) -> int:
+def _finish(
+    doc: ConfigDocument,
+    plan: Plan,
+    *,
+    dry_run: bool,
+    backup: bool,
+    verbose: bool,
+    report: Path | None = None,
+    output_format: str = "text",
+) -> int:
     """Render the plan; write it unless this is a dry run. Returns the exit code."""
     from llmsync.document import write_atomic
+    from llmsync.errors import LlmsyncError
     from llmsync.plan import apply_plan, unified_diff
     from llmsync.render import consoles, print_diff, print_notes, print_summary
 
+    if output_format not in ("text", "json"):
+        raise LlmsyncError(f"--format must be text or json, not {output_format!r}")
     out, err = consoles()
     new_text = apply_plan(doc, plan)
-    old_text = doc.full_text()
-    diff = unified_diff(old_text, new_text, doc.path.name if doc.path else doc.name)
-    if diff and (dry_run or verbose):
-        print_diff(out, diff)
-    print_summary(out, plan)
+    diff = unified_diff(doc.full_text(), new_text, doc.path.name if doc.path else doc.name)
+    if report is not None or output_format == "json":
+        from llmsync import report as reporting
+
+        data = reporting.build(plan, diff, _command_line())
+        if report is not None:
+            report.write_text(reporting.markdown(data), encoding="utf-8")
+        if output_format == "json":
+            import json
+
+            typer.echo(json.dumps(data, indent=2))
+    if output_format == "text":
+        if diff and (dry_run or verbose):
+            print_diff(out, diff)
+        print_summary(out, plan)
     print_notes(err, plan)
+    status = out if output_format == "text" else err  # JSON output keeps stdout pure
     if not diff:
-        out.print(f"{doc.name}: no changes")
+        status.print(f"{doc.name}: no changes")
     elif dry_run:
-        out.print(
+        status.print(
             f"Dry run: {doc.name} left unchanged ({len(plan.changes)} change(s) would be written)"
         )
     else:
         saved = write_atomic(doc.path, new_text, backup=backup)
         kept = f"; previous version in {saved}" if saved else ""
-        out.print(f"Wrote {doc.name} ({len(plan.changes)} change(s){kept})")
+        status.print(f"Wrote {doc.name} ({len(plan.changes)} change(s){kept})")
     return 0
+
+
+def _command_line() -> str:
+    """The running command, rebuilt from its parsed options (stable across runs)."""
+    import shlex
+
+    import click
+
+    ctx = click.get_current_context()
+    words = ["llmsync", ctx.info_name or ""]
+    arguments: list[str] = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        default = list(param.default) if isinstance(param.default, (list, tuple)) else param.default
+        if (
+            value in (None, [], ())
+            or (list(value) if isinstance(value, tuple) else value) == default
+        ):
+            continue
+        values = list(value) if isinstance(value, (list, tuple)) else [value]
+        if isinstance(param, click.Argument):
+            arguments += [str(v) for v in values]
+        elif isinstance(value, bool):
+            words.append(max(param.opts, key=len))
+        else:
+            for item in values:
+                words += [max(param.opts, key=len), str(item)]
+    return shlex.join(words + arguments)
 
 
 def main() -> None:

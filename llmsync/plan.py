@@ -104,11 +104,20 @@ class ProviderReport:
         return "held" if self.held else "ok"
 
 
+@dataclass(frozen=True)
+class HeldChange:
+    """A change computed but not applied: a person decides (listed in reports, exit 1)."""
+
+    change: SetField | RemoveEntry
+    reason: str
+
+
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
     providers: dict[str, ProviderReport] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    held: list[HeldChange] = field(default_factory=list)
 
     def report(self, name: str) -> ProviderReport:
         return self.providers.setdefault(name, ProviderReport(name))
@@ -123,7 +132,7 @@ class Plan:
 
     @property
     def needs_attention(self) -> bool:
-        return any(r.error or r.held for r in self.providers.values())
+        return bool(self.held) or any(r.error or r.held for r in self.providers.values())
 
 
 class UnverifiedEdit(LlmsyncError):

@@ -88,6 +88,16 @@ def _print_changes(console: Console, plan: Plan) -> None:
         console.print(table)
     for change in plan.of(RemoveEntry):
         console.print(Text(f"removed  {change.entry.label()}: {change.reason}", style="red"))
+    for held in plan.held:
+        change = held.change
+        what = (
+            f"{change.section}.{change.field} {_show(change.old)} → {_show(change.new)}"
+            if isinstance(change, SetField)
+            else "removal"
+        )
+        console.print(
+            Text(f"held     {change.entry.label()}: {what} ({held.reason})", style="bold yellow")
+        )
     for change in plan.of(SetRouterSetting):
         for line in change.summary:
             console.print(Text(f"routes   {line}", style="cyan"))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import CORPUS, write_config
 
-from llmsync.commands.add_model import insertion_point
+from llmsync.commands.common import insertion_point
 from llmsync.commands.sort import plan_sort
 from llmsync.document import ConfigDocument, write_atomic
 from llmsync.errors import ConfigError

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 
-from llmsync.commands.cleanup import entries_by_provider
-from llmsync.document import ConfigDocument, ModelEntry
+from llmsync.commands.common import additions, entries_by_provider
+from llmsync.document import ConfigDocument
 from llmsync.errors import LlmsyncError
-from llmsync.plan import AddEntry, Plan
+from llmsync.plan import Plan
 from llmsync.providers.base import Catalog, CatalogModel, Provider
 from llmsync.registry import Registry
 
@@ -34,25 +34,21 @@ def plan_add(
     doc.require_block_list("add")
 
     plan = Plan()
-    new_entries = []
+    named = []
     for model_id in wanted:
         model = catalog.get(model_id)
         name = model_name or provider.default_model_name(model_id)
-        for item in [model, *_twins(provider, model, catalog, present, wanted)]:
-            new_entries.append(provider.new_entry(item, name))
-            if not any(f in item.costs for f in ("input_cost_per_token", "output_cost_per_token")):
-                plan.notes.append(
-                    f"{provider_name}: {item.id} has no per-token price in the catalogue; added without costs"
-                )
-    # Sorted among themselves too, so several additions at one spot land in order.
-    for data in sorted(new_entries, key=_key):
-        plan.changes.append(AddEntry(data, insertion_point(doc, data), provider_name))
+        named += [
+            (item, name) for item in [model, *_twins(provider, model, catalog, present, wanted)]
+        ]
+    for item, _ in named:
+        if not any(f in item.costs for f in ("input_cost_per_token", "output_cost_per_token")):
+            plan.notes.append(
+                f"{provider_name}: {item.id} has no per-token price in the catalogue; added without costs"
+            )
+    plan.changes += additions(doc, provider, named)
     plan.report(provider_name).entries = len(present)
     return plan
-
-
-def _key(data: dict) -> tuple[str, str]:
-    return (str(data["model_name"]).lower(), str(data["litellm_params"]["model"]).lower())
 
 
 def _refuse_bad_ids(
@@ -81,21 +77,3 @@ def _twins(
     if twin is None or twin.id in present or twin.id in wanted:
         return []
     return [twin]
-
-
-def insertion_point(doc: ConfigDocument, data: dict) -> ModelEntry | None:
-    """The entry to insert before (None: at the end), keeping sorted order.
-
-    A new deployment whose model_name already exists joins that group, even in a list that is
-    not sorted as a whole.
-    """
-    key = _key(data)
-    group = [e for e in doc.entries if e.model_name == data["model_name"]]
-    candidates = group or doc.entries
-    for entry in candidates:
-        if entry.sort_key() > key:
-            return entry
-    if group:
-        after = group[-1].index + 1
-        return doc.entries[after] if after < len(doc.entries) else None
-    return None

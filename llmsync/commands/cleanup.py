@@ -8,22 +8,10 @@ from ruamel.yaml.nodes import MappingNode
 
 from llmsync.document import ConfigDocument, ModelEntry, _is_flow, mapping_value
 from llmsync.fetch import FetchOutcome
-from llmsync.plan import Plan, RemoveEntry, SetField
-from llmsync.prices import costs_equal, is_free_value
+from llmsync.plan import HeldChange, Plan, RemoveEntry, SetField
+from llmsync.prices import as_number, costs_equal, is_free_value
 from llmsync.providers.base import CatalogModel, Provider
 from llmsync.registry import Registry
-
-
-def entries_by_provider(
-    doc: ConfigDocument, registry: Registry, names: list[str]
-) -> dict[str, list[tuple[ModelEntry, str]]]:
-    """Each selected provider's entries with their catalogue ids; an entry has one owner."""
-    groups: dict[str, list[tuple[ModelEntry, str]]] = {name: [] for name in names}
-    for entry in doc.entries:
-        owner = registry.owner(entry.model, entry.api_base)
-        if owner and owner[0] in groups:
-            groups[owner[0]].append((entry, owner[1]))
-    return groups
 
 
 def plan_cleanup(
@@ -33,6 +21,7 @@ def plan_cleanup(
     outcomes: Mapping[str, FetchOutcome],
     rtol: float = 1e-9,
     force: bool = False,
+    max_price_factor: float = 10.0,
 ) -> Plan:
     plan = Plan()
     for name, members in groups.items():
@@ -49,7 +38,12 @@ def plan_cleanup(
         for entry, model_id in members:
             model = outcome.catalog.get(model_id)
             if model is not None:
-                plan.changes.extend(price_changes(doc, entry, provider, model, rtol, plan.notes))
+                for change in price_changes(doc, entry, provider, model, rtol, plan.notes):
+                    reason = suspicious_move(change, provider.defaults.free_cost, max_price_factor)
+                    if reason:
+                        plan.held.append(HeldChange(change, reason))
+                    else:
+                        plan.changes.append(change)
             elif model_id in provider.spec.protected:
                 plan.notes.append(
                     f"{name}: kept protected {model_id} although the catalogue lacks it"
@@ -65,10 +59,27 @@ def plan_cleanup(
         limit = provider.defaults.max_removal_fraction * len(members)
         if len(removals) > limit and not force:
             report.held = f"would remove {len(removals)} of {len(members)} entries; nothing removed: re-run with --force if that is right"
+            reason = f"mass-removal guard: {len(removals)} of {len(members)} {name} entries"
+            plan.held.extend(HeldChange(r, reason) for r in removals)
         else:
             plan.changes.extend(removals)
     plan.notes.extend(dangling_references(doc, plan.of(RemoveEntry)))
     return plan
+
+
+def suspicious_move(change: SetField, free_cost: float, factor: float) -> str | None:
+    """Why a price change needs a person: it crosses zero or moves by more than ``factor``."""
+    if not change.field.endswith(("cost_per_token", "token_cost")):
+        return None
+    old, new = as_number(change.old), float(change.new)
+    if old is None:
+        return None
+    was_free, is_free = is_free_value(old), is_free_value(new) or new == free_cost
+    if was_free != is_free:
+        return "crosses zero (free ↔ paid)"
+    if not was_free and old > 0 and max(new / old, old / new) > factor:
+        return f"moves by more than {factor:g}x"
+    return None
 
 
 def dangling_references(doc: ConfigDocument, removals: list[RemoveEntry]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from llmsync.commands.add_model import insertion_point
+from llmsync.commands.common import insertion_point
 from llmsync.commands.routes import plan_routes
 from llmsync.document import ConfigDocument
 from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry

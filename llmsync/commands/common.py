@@ -1,0 +1,53 @@
+"""Helpers shared by the commands: who owns an entry, where a new one goes."""
+
+from __future__ import annotations
+
+from llmsync.document import ConfigDocument, ModelEntry
+from llmsync.plan import AddEntry
+from llmsync.providers.base import CatalogModel, Provider
+from llmsync.registry import Registry
+
+
+def entries_by_provider(
+    doc: ConfigDocument, registry: Registry, names: list[str]
+) -> dict[str, list[tuple[ModelEntry, str]]]:
+    """Each selected provider's entries with their catalogue ids; an entry has one owner."""
+    groups: dict[str, list[tuple[ModelEntry, str]]] = {name: [] for name in names}
+    for entry in doc.entries:
+        owner = registry.owner(entry.model, entry.api_base)
+        if owner and owner[0] in groups:
+            groups[owner[0]].append((entry, owner[1]))
+    return groups
+
+
+def additions(
+    doc: ConfigDocument, provider: Provider, named: list[tuple[CatalogModel, str]]
+) -> list[AddEntry]:
+    """New entries for (catalogue model, model_name) pairs, each in sorted position.
+
+    They are sorted among themselves too, so several additions at one spot land in order.
+    """
+    entries = sorted((provider.new_entry(model, name) for model, name in named), key=entry_key)
+    return [AddEntry(data, insertion_point(doc, data), provider.name) for data in entries]
+
+
+def entry_key(data: dict) -> tuple[str, str]:
+    return (str(data["model_name"]).lower(), str(data["litellm_params"]["model"]).lower())
+
+
+def insertion_point(doc: ConfigDocument, data: dict) -> ModelEntry | None:
+    """The entry to insert before (None: at the end), keeping sorted order.
+
+    A new deployment whose model_name already exists joins that group, even in a list that is
+    not sorted as a whole.
+    """
+    key = entry_key(data)
+    group = [e for e in doc.entries if e.model_name == data["model_name"]]
+    candidates = group or doc.entries
+    for entry in candidates:
+        if entry.sort_key() > key:
+            return entry
+    if group:
+        after = group[-1].index + 1
+        return doc.entries[after] if after < len(doc.entries) else None
+    return None
