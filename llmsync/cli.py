@@ -90,6 +90,7 @@ def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
 @app.command()
 @_handles_errors
 def cleanup(
+    ctx: typer.Context,
     provider: Annotated[
         list[str], typer.Option("--provider", "-p", help="Provider name, repeatable, or 'all'.")
     ] = ["all"],  # noqa: B006
@@ -115,6 +116,12 @@ def cleanup(
             "--max-price-factor", min=1.0, help="Hold back price moves larger than this factor."
         ),
     ] = 10.0,
+    add_new: Annotated[
+        bool,
+        typer.Option(
+            "--add-new", help="Also add catalogue models matching each provider's add_new globs."
+        ),
+    ] = False,
     backup: BackupOpt = False,
     report: ReportOpt = None,
     output_format: FormatOpt = "text",
@@ -131,7 +138,11 @@ def cleanup(
     with _editing(config, dry_run):
         doc = _load(config)
         groups = entries_by_provider(doc, registry, names)
-        wanted = [registry.providers[n] for n in names if groups[n]]
+        wanted = [
+            registry.providers[n]
+            for n in names
+            if groups[n] or (add_new and registry.providers[n].spec.add_new.include)
+        ]
         outcomes = _fetch(wanted, registry, verbose)
         plan = plan_cleanup(
             doc,
@@ -141,6 +152,7 @@ def cleanup(
             rtol=rtol,
             force=force,
             max_price_factor=max_price_factor,
+            add_new=add_new,
         )
         code = _finish(
             doc,
@@ -150,6 +162,7 @@ def cleanup(
             verbose=verbose,
             report=report,
             output_format=output_format,
+            ctx=ctx,
         )
     return max(code, 1 if plan.needs_attention else 0)
 
@@ -157,6 +170,7 @@ def cleanup(
 @app.command("add-model")
 @_handles_errors
 def add_model(
+    ctx: typer.Context,
     models: Annotated[
         list[str],
         typer.Argument(help="Catalogue ids, e.g. anthropic/claude-sonnet-4.5.", show_default=False),
@@ -205,6 +219,7 @@ def add_model(
             verbose=verbose,
             report=report,
             output_format=output_format,
+            ctx=ctx,
         )
 
 
@@ -395,6 +410,7 @@ def _finish(
     verbose: bool,
     report: Path | None = None,
     output_format: str = "text",
+    ctx: typer.Context | None = None,
 ) -> int:
     """Render the plan; write it unless this is a dry run. Returns the exit code."""
     from llmsync.document import write_atomic
@@ -410,7 +426,7 @@ def _finish(
     if report is not None or output_format == "json":
         from llmsync import report as reporting
 
-        data = reporting.build(plan, diff, _command_line())
+        data = reporting.build(plan, diff, _command_line(ctx) if ctx else "llmsync")
         if report is not None:
             report.write_text(reporting.markdown(data), encoding="utf-8")
         if output_format == "json":
@@ -436,13 +452,10 @@ def _finish(
     return 0
 
 
-def _command_line() -> str:
+def _command_line(ctx: typer.Context) -> str:
     """The running command, rebuilt from its parsed options (stable across runs)."""
     import shlex
 
-    import click
-
-    ctx = click.get_current_context()
     words = ["llmsync", ctx.info_name or ""]
     arguments: list[str] = []
     for param in ctx.command.params:
@@ -454,7 +467,7 @@ def _command_line() -> str:
         ):
             continue
         values = list(value) if isinstance(value, (list, tuple)) else [value]
-        if isinstance(param, click.Argument):
+        if param.param_type_name == "argument":
             arguments += [str(v) for v in values]
         elif isinstance(value, bool):
             words.append(max(param.opts, key=len))

@@ -71,6 +71,13 @@ class NewEntrySpec(_Strict):
     litellm_params: dict[str, Any] = Field(default_factory=dict)
 
 
+class AddNewSpec(_Strict):
+    """Which catalogue models ``cleanup --add-new`` proposes (globs on catalogue ids)."""
+
+    include: list[str] = Field(default_factory=list, description="nothing is added when empty")
+    exclude: list[str] = Field(default_factory=list)
+
+
 class ProviderSpec(_Strict):
     kind: str = "models_list"
     description: str = ""
@@ -90,6 +97,7 @@ class ProviderSpec(_Strict):
     protected: list[str] = Field(default_factory=list)
     naming: NamingSpec = Field(default_factory=NamingSpec)
     new_entry: NewEntrySpec = Field(default_factory=NewEntrySpec)
+    add_new: AddNewSpec = Field(default_factory=AddNewSpec)
 
 
 class Defaults(_Strict):

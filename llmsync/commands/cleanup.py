@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Mapping
 
 from ruamel.yaml.nodes import MappingNode
 
+from llmsync.commands.common import additions
 from llmsync.document import ConfigDocument, ModelEntry, _is_flow, mapping_value
 from llmsync.fetch import FetchOutcome
 from llmsync.plan import HeldChange, Plan, RemoveEntry, SetField
 from llmsync.prices import as_number, costs_equal, is_free_value
-from llmsync.providers.base import CatalogModel, Provider
+from llmsync.providers.base import Catalog, CatalogModel, Provider
 from llmsync.registry import Registry
 
 
@@ -22,6 +24,7 @@ def plan_cleanup(
     rtol: float = 1e-9,
     force: bool = False,
     max_price_factor: float = 10.0,
+    add_new: bool = False,
 ) -> Plan:
     plan = Plan()
     for name, members in groups.items():
@@ -56,6 +59,16 @@ def plan_cleanup(
                 removals.append(
                     RemoveEntry(entry, name, f"{model_id} is no longer in the {name} catalogue")
                 )
+        if add_new:
+            present = {model_id for _, model_id in members}
+            plan.changes += additions(
+                doc,
+                provider,
+                [
+                    (m, provider.default_model_name(m.id))
+                    for m in new_models(provider, outcome.catalog, present)
+                ],
+            )
         limit = provider.defaults.max_removal_fraction * len(members)
         if len(removals) > limit and not force:
             report.held = f"would remove {len(removals)} of {len(members)} entries; nothing removed: re-run with --force if that is right"
@@ -65,6 +78,18 @@ def plan_cleanup(
             plan.changes.extend(removals)
     plan.notes.extend(dangling_references(doc, plan.of(RemoveEntry)))
     return plan
+
+
+def new_models(provider: Provider, catalog: Catalog, present: set[str]) -> list[CatalogModel]:
+    """Catalogue models matching the provider's ``add_new`` globs that the config lacks."""
+    rule = provider.spec.add_new
+    return [
+        model
+        for model_id, model in sorted(catalog.models.items())
+        if model_id not in present
+        and any(fnmatch.fnmatchcase(model_id, g) for g in rule.include)
+        and not any(fnmatch.fnmatchcase(model_id, g) for g in rule.exclude)
+    ]
 
 
 def suspicious_move(change: SetField, free_cost: float, factor: float) -> str | None:
