@@ -48,6 +48,24 @@ VerboseOpt = Annotated[
 BackupOpt = Annotated[
     bool, typer.Option("--backup", help="Keep the previous file as <config>.bak.")
 ]
+CacheDirOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--cache-dir",
+        envvar="LLMSYNC_CACHE_DIR",
+        help="Catalogue cache. Default: ~/.cache/llmsync.",
+        file_okay=False,
+    ),
+]
+CacheTtlOpt = Annotated[
+    float, typer.Option("--cache-ttl", min=0.0, help="Seconds a cached catalogue stays fresh.")
+]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Fetch fresh catalogues; store nothing.")
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Use only cached catalogues, whatever their age.")
+]
 ReportOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -126,6 +144,10 @@ def cleanup(
     report: ReportOpt = None,
     output_format: FormatOpt = "text",
     verbose: VerboseOpt = False,
+    cache_dir: CacheDirOpt = None,
+    cache_ttl: CacheTtlOpt = 3600.0,
+    no_cache: NoCacheOpt = False,
+    offline: OfflineOpt = False,
 ) -> int:
     """Remove entries whose model left its provider's catalogue and update prices that changed."""
     from llmsync.commands.cleanup import plan_cleanup
@@ -143,7 +165,9 @@ def cleanup(
             for n in names
             if groups[n] or (add_new and registry.providers[n].spec.add_new.include)
         ]
-        outcomes = _fetch(wanted, registry, verbose)
+        outcomes = _fetch(
+            wanted, registry, verbose, _cache_policy(cache_dir, cache_ttl, no_cache, offline)
+        )
         plan = plan_cleanup(
             doc,
             registry,
@@ -188,6 +212,10 @@ def add_model(
     report: ReportOpt = None,
     output_format: FormatOpt = "text",
     verbose: VerboseOpt = False,
+    cache_dir: CacheDirOpt = None,
+    cache_ttl: CacheTtlOpt = 3600.0,
+    no_cache: NoCacheOpt = False,
+    offline: OfflineOpt = False,
 ) -> int:
     """Add models from a provider's catalogue with their prices, mode and limits."""
     from llmsync.commands.add_model import plan_add
@@ -203,7 +231,8 @@ def add_model(
         raise LlmsyncError("add-model needs one provider, not 'all'")
     with _editing(config, dry_run):
         doc = _load(config)
-        outcome = _fetch([registry.providers[name]], registry, verbose)[name]
+        cache = _cache_policy(cache_dir, cache_ttl, no_cache, offline)
+        outcome = _fetch([registry.providers[name]], registry, verbose, cache)[name]
         if outcome.catalog is None:
             typer.echo(
                 f"llmsync: {name}: catalogue unavailable: {outcome.error}; nothing was added",
@@ -298,6 +327,10 @@ def validate(
     ] = False,
     providers: ProvidersOpt = None,
     verbose: VerboseOpt = False,
+    cache_dir: CacheDirOpt = None,
+    cache_ttl: CacheTtlOpt = 3600.0,
+    no_cache: NoCacheOpt = False,
+    offline: OfflineOpt = False,
 ) -> int:
     """Check config.yaml (and its include: files) without changing anything."""
     import json
@@ -325,7 +358,12 @@ def validate(
         }
         validator.check_online(
             registry,
-            _fetch([registry.providers[n] for n in names if n in wanted], registry, verbose),
+            _fetch(
+                [registry.providers[n] for n in names if n in wanted],
+                registry,
+                verbose,
+                _cache_policy(cache_dir, cache_ttl, no_cache, offline),
+            ),
         )
         if registry.sources:
             from llmsync.sources import discover_all
@@ -373,7 +411,18 @@ def _editing(config: Path, read_only: bool):
     return locked(config)
 
 
-def _fetch(wanted: list, registry: Any, verbose: bool) -> dict:
+def _cache_policy(cache_dir: Path | None, ttl: float, no_cache: bool, offline: bool) -> Any:
+    from llmsync.errors import LlmsyncError
+    from llmsync.fetch import CachePolicy, default_cache_dir
+
+    if no_cache and offline:
+        raise LlmsyncError("--offline needs the cache; drop --no-cache")
+    if offline:
+        typer.echo("llmsync: offline: using cached catalogues only", err=True)
+    return CachePolicy(None if no_cache else cache_dir or default_cache_dir(), ttl, offline)
+
+
+def _fetch(wanted: list, registry: Any, verbose: bool, cache: Any = None) -> dict:
     from llmsync.fetch import fetch_catalogs
     from llmsync.render import consoles
 
@@ -397,8 +446,8 @@ def _fetch(wanted: list, registry: Any, verbose: bool) -> dict:
     )
     if status is not None:
         with status:
-            return fetch_catalogs(wanted, registry.defaults, progress)
-    return fetch_catalogs(wanted, registry.defaults, progress)
+            return fetch_catalogs(wanted, registry.defaults, progress, cache)
+    return fetch_catalogs(wanted, registry.defaults, progress, cache)
 
 
 def _finish(
@@ -453,19 +502,16 @@ def _finish(
 
 
 def _command_line(ctx: typer.Context) -> str:
-    """The running command, rebuilt from its parsed options (stable across runs)."""
+    """The command as typed, rebuilt from what came from the command line (stable across runs)."""
     import shlex
 
     words = ["llmsync", ctx.info_name or ""]
     arguments: list[str] = []
     for param in ctx.command.params:
-        value = ctx.params.get(param.name)
-        default = list(param.default) if isinstance(param.default, (list, tuple)) else param.default
-        if (
-            value in (None, [], ())
-            or (list(value) if isinstance(value, tuple) else value) == default
-        ):
+        source = ctx.get_parameter_source(param.name)
+        if source is None or source.name != "COMMANDLINE":  # not defaults, not the environment
             continue
+        value = ctx.params.get(param.name)
         values = list(value) if isinstance(value, (list, tuple)) else [value]
         if param.param_type_name == "argument":
             arguments += [str(v) for v in values]

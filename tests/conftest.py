@@ -49,6 +49,7 @@ def body(name: str) -> Any:
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with a providers.yaml like the shipped one, minus retry delays."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LLMSYNC_CACHE_DIR", str(tmp_path / ".cache"))  # each test its own cache
     shipped = resources.files("llmsync").joinpath("data", "providers.yaml").read_text("utf-8")
     fast = shipped.replace("backoff: 0.5 ", "backoff: 0   ").replace("retries: 3 ", "retries: 2 ")
     assert fast != shipped

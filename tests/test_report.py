@@ -40,7 +40,10 @@ model_list:
 
 def scenario(workdir, catalogs, llmsync, *args):
     registry = (workdir / "providers.yaml").read_text()
-    registry = registry.replace("    protected: [openrouter/auto]\n", "    protected: [openrouter/auto]\n    add_new:\n      include: [deepseek/*]\n")
+    registry = registry.replace(
+        "    protected: [openrouter/auto]\n",
+        "    protected: [openrouter/auto]\n    add_new:\n      include: [deepseek/*]\n",
+    )
     (workdir / "providers.yaml").write_text(registry)
     write_config(workdir, CONFIG)
     catalogs.serve(poe=httpx.Response(503))
@@ -51,8 +54,17 @@ def test_weekly_report_golden_and_stable(workdir, catalogs, llmsync):
     run = scenario(workdir, catalogs, llmsync, "--add-new", "--format", "json")
     assert run.exit_code == 1  # held back + a failed provider: a person decides
     data = json.loads(run.stdout)
-    assert data["summary"] == {"added": 1, "repriced": 1, "removed": 1, "held_back": 3, "failed_providers": 1}
-    assert {h["reason"] for h in data["held_back"]} == {"moves by more than 10x", "crosses zero (free ↔ paid)"}
+    assert data["summary"] == {
+        "added": 1,
+        "repriced": 1,
+        "removed": 1,
+        "held_back": 3,
+        "failed_providers": 1,
+    }
+    assert {h["reason"] for h in data["held_back"]} == {
+        "moves by more than 10x",
+        "crosses zero (free ↔ paid)",
+    }
     markdown = (workdir / "report.md").read_text()
     check_golden("report", "weekly.md", markdown)
     check_golden("report", "weekly.json", run.stdout)
@@ -68,7 +80,10 @@ def test_held_back_changes_are_not_written(workdir, catalogs, llmsync):
     assert run.exit_code == 1
     text = (workdir / "config.yaml").read_text()
     assert "input_cost_per_token: 2.0e-08" in text  # 14x move held
-    assert "model: openrouter/meta-llama/llama-3.3-70b-instruct\n      input_cost_per_token: 1.0e-09" in text  # free -> paid held
+    assert (
+        "model: openrouter/meta-llama/llama-3.3-70b-instruct\n      input_cost_per_token: 1.0e-09"
+        in text
+    )  # free -> paid held
     assert "input_cost_per_token: 1.5e-07" in text  # an ordinary repricing applied
     assert "held     deepseek-v3 (novita/deepseek/deepseek-v3-0324)" in run.stdout
     assert llmsync("cleanup", "--max-price-factor", "20", "-p", "novita").exit_code == 0
