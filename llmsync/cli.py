@@ -378,6 +378,43 @@ def validate(
     return report.exit_code(strict)
 
 
+@app.command("providers")
+@_handles_errors
+def list_providers(providers: ProvidersOpt = None) -> int:
+    """List the provider registry: what `--provider all` covers (key values are never shown)."""
+    import os
+
+    from rich.table import Table
+
+    from llmsync.registry import Registry
+    from llmsync.render import consoles
+
+    _load_env()
+    registry = Registry.load(providers)
+    out, _ = consoles()
+    table = Table(title=f"Providers ({registry.source})", title_justify="left")
+    for column in ("provider", "recognised by", "catalogue", "key"):
+        table.add_column(column, overflow="fold")
+    for name, provider in registry.providers.items():
+        spec = provider.spec
+        recognised = ", ".join(
+            rule.prefix + (f" + api_base {rule.api_base}" if rule.api_base else "")
+            for rule in spec.match
+        )
+        env = spec.api_key_env
+        key = f"{env} ({'set' if os.environ.get(env) else 'not set'})" if env else "-"
+        table.add_row(name, recognised, "\n".join(s.url for s in spec.catalogs), key)
+    out.print(table)
+    if registry.sources:
+        sources = Table(title="Sources (generate)", title_justify="left")
+        for column in ("source", "type", "base_url"):
+            sources.add_column(column, overflow="fold")
+        for name, source in registry.sources.items():
+            sources.add_row(name, source.type, source.base_url)
+        out.print(sources)
+    return 0
+
+
 # --------------------------------------------------------------------------- shared steps
 
 

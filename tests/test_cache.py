@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import body, write_config
+
 from llmsync.plan import unified_diff
 
 CONFIG = """\
@@ -18,11 +19,15 @@ model_list:
 
 def cheaper():
     models = body("openrouter_models.json")
-    next(m for m in models["data"] if m["id"] == "openai/gpt-4o-mini")["pricing"]["prompt"] = "0.0000001"
+    next(m for m in models["data"] if m["id"] == "openai/gpt-4o-mini")["pricing"]["prompt"] = (
+        "0.0000001"
+    )
     return models
 
 
-def test_dry_run_then_real_run_use_one_snapshot(workdir, httpx_mock, catalogs, llmsync, monkeypatch):
+def test_dry_run_then_real_run_use_one_snapshot(
+    workdir, httpx_mock, catalogs, llmsync, monkeypatch
+):
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-secret-value")
     config = write_config(workdir, CONFIG)
     catalogs.serve()

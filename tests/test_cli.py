@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,44 @@ def test_a_held_lock_stops_a_second_writer(tmp_path: Path):
         os.close(fd)
     with locked(config, timeout=0.2):
         pass  # free again
+
+
+def test_providers_lists_the_registry_without_key_values(workdir, llmsync, monkeypatch):
+    monkeypatch.setenv("POE_API_KEY", "poe-secret-value")
+    monkeypatch.delenv("NOVITA_API_KEY", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    run = llmsync("providers")
+    assert run.exit_code == 0, run.output
+    for name in ("openrouter", "requesty", "novita", "nano_gpt", "vercel", "poe", "nvidia"):
+        assert name in run.stdout
+    assert "POE_API_KEY (set)" in run.stdout and "NOVITA_API_KEY (not set)" in run.stdout
+    assert "poe-secret-value" not in run.stdout
+    assert "openai/ + api_base router.requesty.ai" in run.stdout
+    assert "https://openrouter.ai/api/v1/embeddings/models" in run.stdout
+
+
+def test_pre_commit_hooks_run_as_declared(tmp_path):
+    import shlex
+
+    import yaml
+
+    hooks = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text()
+    )
+    assert {h["id"] for h in hooks} == {"llmsync-validate", "llmsync-sort-check"}
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "model_list:\n  - model_name: b\n    litellm_params: {model: openai/b}\n  - model_name: a\n    litellm_params: {model: openai/a}\n"
+    )
+    bindir = Path(sys.executable).parent
+    codes = {}
+    for hook in hooks:
+        assert re.search(hook["files"], "config.yaml") and re.search(
+            hook["files"], "deploy/config.yml"
+        )
+        words = shlex.split(hook["entry"])
+        result = subprocess.run(
+            [str(bindir / words[0]), *words[1:], str(config)], capture_output=True, text=True
+        )
+        codes[hook["id"]] = result.returncode
+    assert codes == {"llmsync-validate": 0, "llmsync-sort-check": 1}  # valid, but not sorted

