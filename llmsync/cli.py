@@ -10,7 +10,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,7 +31,7 @@ ConfigOpt = Annotated[
     Path, typer.Option("--config", "-c", help="LiteLLM config to edit.", dir_okay=False)
 ]
 ProvidersOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - Typer needs Optional on Python 3.10
+    Path | None,
     typer.Option(
         "--providers",
         help="Provider registry. Default: ./providers.yaml, else the built-in one.",
@@ -49,7 +49,7 @@ BackupOpt = Annotated[
     bool, typer.Option("--backup", help="Keep the previous file as <config>.bak.")
 ]
 CacheDirOpt = Annotated[
-    Optional[Path],  # noqa: UP045
+    Path | None,
     typer.Option(
         "--cache-dir",
         envvar="LLMSYNC_CACHE_DIR",
@@ -67,7 +67,7 @@ OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Use only cached catalogues, whatever their age.")
 ]
 ReportOpt = Annotated[
-    Optional[Path],  # noqa: UP045
+    Path | None,
     typer.Option(
         "--report", help="Also write a Markdown report (a pull-request body) here.", dir_okay=False
     ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmsync import __version__
-from llmsync.plan import AddEntry, HeldChange, Plan, RemoveEntry, ReplaceEntry, SetField
+from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry, SetField
 from llmsync.prices import as_number, delta_percent, format_float
 
 REPORT_VERSION = 1
@@ -193,6 +193,3 @@ def _value(value: Any) -> str:
 
 def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-__all__ = ["HeldChange", "build", "markdown"]
