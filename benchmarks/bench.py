@@ -181,7 +181,7 @@ def bench_linear() -> tuple[float, float]:
         )
         return float(out.stdout.strip())
 
-    return min(run(8000) for _ in range(2)), min(run(2000) for _ in range(2))
+    return min(run(8000) for _ in range(3)), min(run(2000) for _ in range(3))
 
 
 def main() -> None:

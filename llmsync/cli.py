@@ -165,7 +165,7 @@ def cleanup(
             for n in names
             if groups[n] or (add_new and registry.providers[n].spec.add_new.include)
         ]
-        outcomes = _fetch(
+        outcomes, _ = _fetch(
             wanted, registry, verbose, _cache_policy(cache_dir, cache_ttl, no_cache, offline)
         )
         plan = plan_cleanup(
@@ -232,7 +232,7 @@ def add_model(
     with _editing(config, dry_run):
         doc = _load(config)
         cache = _cache_policy(cache_dir, cache_ttl, no_cache, offline)
-        outcome = _fetch([registry.providers[name]], registry, verbose, cache)[name]
+        outcome = _fetch([registry.providers[name]], registry, verbose, cache)[0][name]
         if outcome.catalog is None:
             typer.echo(
                 f"llmsync: {name}: catalogue unavailable: {outcome.error}; nothing was added",
@@ -356,19 +356,15 @@ def validate(
             for n, m in entries_by_provider(d, registry, names).items()
             if m
         }
-        validator.check_online(
+        outcomes, discoveries = _fetch(
+            [registry.providers[n] for n in names if n in wanted],
             registry,
-            _fetch(
-                [registry.providers[n] for n in names if n in wanted],
-                registry,
-                verbose,
-                _cache_policy(cache_dir, cache_ttl, no_cache, offline),
-            ),
+            verbose,
+            _cache_policy(cache_dir, cache_ttl, no_cache, offline),
+            sources=bool(registry.sources),
         )
-        if registry.sources:
-            from llmsync.sources import discover_all
-
-            validator.check_sources(discover_all(registry.sources, registry.defaults))
+        validator.check_online(registry, outcomes)
+        validator.check_sources(discoveries)
     if strict:
         validator.check_with_router()
     if output_format == "json":
@@ -459,9 +455,15 @@ def _cache_policy(cache_dir: Path | None, ttl: float, no_cache: bool, offline: b
     return CachePolicy(None if no_cache else cache_dir or default_cache_dir(), ttl, offline)
 
 
-def _fetch(wanted: list, registry: Any, verbose: bool, cache: Any = None) -> dict:
-    from llmsync.fetch import fetch_catalogs
+def _fetch(
+    wanted: list, registry: Any, verbose: bool, cache: Any = None, sources: bool = False
+) -> tuple[dict, dict]:
+    """Catalogues of ``wanted`` and, with ``sources``, the generate sources, all at once."""
+    import asyncio
+
+    from llmsync.fetch import CachePolicy, fetch_all
     from llmsync.render import consoles
+    from llmsync.sources import discover
 
     _, err = consoles()
     done: list[str] = []
@@ -478,13 +480,20 @@ def _fetch(wanted: list, registry: Any, verbose: bool, cache: Any = None) -> dic
         if status is not None:
             status.update(f"Fetching catalogues ({len(done)}/{len(wanted)})")
 
+    async def work() -> tuple[dict, dict]:
+        catalogues = fetch_all(wanted, registry.defaults, progress, cache or CachePolicy())
+        if not sources:
+            return await catalogues, {}
+        found = discover(registry.sources, registry.defaults)
+        return tuple(await asyncio.gather(catalogues, found))  # type: ignore[return-value]
+
     status = (
         err.status(f"Fetching catalogues (0/{len(wanted)})") if err.is_terminal and wanted else None
     )
     if status is not None:
         with status:
-            return fetch_catalogs(wanted, registry.defaults, progress, cache)
-    return fetch_catalogs(wanted, registry.defaults, progress, cache)
+            return asyncio.run(work())
+    return asyncio.run(work())
 
 
 def _finish(

@@ -185,6 +185,10 @@ class ModelEntry:
             _key_text(mapping_value(params, "model")),
         )
 
+    def holds(self, line: int) -> bool:
+        """Whether ``line`` is one of this entry's own lines (comments above excluded)."""
+        return self.dash_line <= line <= self.last_line
+
     def label(self) -> str:
         return f"{self.model_name} ({self.model})"
 
@@ -351,28 +355,21 @@ class ConfigDocument:
 
     def is_unsplicable(self, entry: ModelEntry, node: Node) -> bool:
         """True when editing ``node``'s text would not change exactly this entry's value."""
-        inside = entry.dash_line <= node.start_mark.line <= entry.last_line
-        return not inside or id(node) in self.references.shared
+        return not entry.holds(node.start_mark.line) or id(node) in self.references.shared
 
     def outside_dependencies(self, entry: ModelEntry) -> list[int]:
         """Lines of anchors defined outside ``entry`` that it uses through aliases."""
-        return [
-            t
-            for t, s in self.references.aliases
-            if entry.dash_line <= s <= entry.last_line
-            and not entry.block_start <= t <= entry.last_line
-        ]
+        return [t for t, s in self.references.aliases if entry.holds(s) and not entry.holds(t)]
 
     def is_referenced_elsewhere(self, entry: ModelEntry) -> bool:
-        return any(
-            entry.dash_line <= t <= entry.last_line
-            and not entry.block_start <= s <= entry.last_line
-            for t, s in self.references.aliases
-        )
+        return any(entry.holds(t) and not entry.holds(s) for t, s in self.references.aliases)
+
+    @cached_property
+    def _block_starts(self) -> list[int]:
+        return [e.block_start for e in self.entries]
 
     def entry_at_line(self, line: int) -> ModelEntry | None:
-        starts = [e.block_start for e in self.entries]
-        i = bisect.bisect_right(starts, line) - 1
+        i = bisect.bisect_right(self._block_starts, line) - 1
         if i >= 0 and self.entries[i].block_start <= line <= self.entries[i].last_line:
             return self.entries[i]
         return None
@@ -633,9 +630,13 @@ class TextEditor:
             )
         )
 
+    def joined(self, lines: list[str] | tuple[str, ...]) -> str:
+        """Lines as text in the file's own line endings."""
+        return "".join(line + self.nl for line in lines)
+
     def insert_lines(self, before_line: int, lines: list[str]) -> None:
         at = self._line_start(before_line)
-        self.splices.append(_Splice(at, at, "".join(line + self.nl for line in lines)))
+        self.splices.append(_Splice(at, at, self.joined(lines)))
 
     def delete_lines(self, first: int, last: int) -> None:
         self.splices.append(_Splice(self._line_start(first), self._line_start(last + 1), ""))

@@ -96,12 +96,13 @@ def fetch_catalogs(
     cache: CachePolicy | None = None,
 ) -> dict[str, FetchOutcome]:
     """Fetch every provider's catalogue at once; never raises for a provider's failure."""
-    return asyncio.run(_fetch_all(providers, defaults, progress, cache or CachePolicy()))
+    return asyncio.run(fetch_all(providers, defaults, progress, cache or CachePolicy()))
 
 
-async def _fetch_all(
+async def fetch_all(
     providers: list[Provider], defaults: Defaults, progress: Progress | None, cache: CachePolicy
 ) -> dict[str, FetchOutcome]:
+    """The coroutine behind :func:`fetch_catalogs`, to run beside other network work."""
     headers = {"User-Agent": f"llmsync/{__version__}"}
     async with httpx.AsyncClient(headers=headers, follow_redirects=True) as client:
         outcomes = await asyncio.gather(

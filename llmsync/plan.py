@@ -163,18 +163,11 @@ def apply_plan(doc: ConfigDocument, plan: Plan) -> str:
         elif isinstance(change, AddEntry):
             _add(doc, editor, change, blank)
         elif isinstance(change, SetRouterSetting):
-            for first, last, lines in change.splices:
-                text = "".join(line + editor.nl for line in lines)
-                if last < first:
-                    editor.insert_lines(first, list(lines))
-                else:
-                    editor.replace_lines(first, last, text)
+            _set_router(editor, change)
         elif isinstance(change, ReplaceEntry):
             lines = render_entry(change.data, doc.entry_style(change.entry))
             editor.replace_lines(
-                change.entry.dash_line,
-                change.entry.last_line,
-                "".join(line + editor.nl for line in lines),
+                change.entry.dash_line, change.entry.last_line, editor.joined(lines)
             )
         else:
             _reorder(doc, editor, change)
@@ -203,6 +196,14 @@ def _set_field(doc: ConfigDocument, editor: TextEditor, change: SetField) -> Non
     style = doc.price_style(change.entry)
     line = " " * column + f"{yaml_str(change.field)}: {_number_text(change.new, style)}"
     editor.insert_lines(last_line(section) + 1, [line])
+
+
+def _set_router(editor: TextEditor, change: SetRouterSetting) -> None:
+    for first, last, lines in change.splices:
+        if last < first:
+            editor.insert_lines(first, list(lines))
+        else:
+            editor.replace_lines(first, last, editor.joined(lines))
 
 
 def _number_text(value: float | int, style: str) -> str:

@@ -112,3 +112,13 @@ def format_float(value: float, style: str = "exp") -> str:
 def float_style_of(text: str) -> str:
     """The style of an existing number's text, so replacements and new entries match it."""
     return "exp" if "e" in text.lower() else "decimal"
+
+
+def value_text(value: object) -> str:
+    """A price for people: floats as written to YAML; a numeric *string* quoted, so it shows
+    that LiteLLM's loader does not read it as a number."""
+    if isinstance(value, float):
+        return format_float(value)
+    if isinstance(value, str) and as_number(value) is not None:
+        return repr(value)
+    return str(value)

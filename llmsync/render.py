@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, SetRouterSetting
-from llmsync.prices import as_number, delta_percent, format_float
+from llmsync.prices import delta_percent, value_text
 
 _DIFF_STYLES = (
     ("+++", "bold"),
@@ -109,11 +109,7 @@ def _print_changes(console: Console, plan: Plan) -> None:
 
 
 def _show(value: object) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, float):
-        return format_float(value)
-    return str(value) if as_number(value) is None or not isinstance(value, str) else repr(value)
+    return "(none)" if value is None else value_text(value)
 
 
 def _delta(old: object, new: float | int) -> str:

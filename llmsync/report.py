@@ -10,7 +10,7 @@ from typing import Any
 
 from llmsync import __version__
 from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry, SetField
-from llmsync.prices import as_number, delta_percent, format_float
+from llmsync.prices import delta_percent, value_text
 
 REPORT_VERSION = 1
 COLUMNS = ("model_name", "provider", "field", "old", "new", "Δ%")
@@ -53,10 +53,6 @@ def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
     }
 
 
-def _number(value: Any) -> Any:
-    return float(value) if isinstance(value, float) else value
-
-
 def _set(change: SetField) -> dict[str, Any]:
     delta = delta_percent(change.old, float(change.new))
     return {
@@ -64,8 +60,8 @@ def _set(change: SetField) -> dict[str, Any]:
         "provider": change.provider,
         "model": change.entry.model,
         "field": f"{change.section}.{change.field}",
-        "old": _number(change.old),
-        "new": _number(change.new),
+        "old": change.old,
+        "new": change.new,
         "delta_percent": None if delta is None else round(delta, 2),
     }
 
@@ -178,17 +174,7 @@ def _table(rows: list[dict[str, Any]], reason: bool = False) -> list[str]:
 
 
 def _value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"`{format_float(value)}`"
-    return (
-        f"`{value}`"
-        if as_number(value) is None
-        else f"`{value!r}`"
-        if isinstance(value, str)
-        else f"`{value}`"
-    )
+    return "" if value is None else f"`{value_text(value)}`"
 
 
 def _cell(value: Any) -> str:

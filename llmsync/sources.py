@@ -220,23 +220,29 @@ class Discovery:
 
 def discover_all(sources: Mapping[str, SourceSpec], defaults: Defaults) -> dict[str, Discovery]:
     """Ask every source at once; a failing source yields an error, never an exception."""
+    return asyncio.run(discover(sources, defaults))
 
-    async def run() -> list[Discovery]:
-        async with httpx.AsyncClient(
-            headers={"User-Agent": f"llmsync/{__version__}"}, follow_redirects=True
-        ) as client:
-            return list(await asyncio.gather(*(one(client, n, s) for n, s in sources.items())))
 
-    async def one(client: httpx.AsyncClient, name: str, spec: SourceSpec) -> Discovery:
-        try:
-            models = await KINDS[spec.type](name, spec, defaults).discover(client)
-        except CatalogError as exc:
-            return Discovery(name, None, str(exc))
-        except Exception as exc:  # a parser bug must not delete anything either
-            return Discovery(name, None, f"cannot read: {type(exc).__name__}: {exc}")
-        return Discovery(name, sorted(models, key=lambda m: m.id), None)
+async def discover(sources: Mapping[str, SourceSpec], defaults: Defaults) -> dict[str, Discovery]:
+    """The coroutine behind :func:`discover_all`, to run beside other network work."""
+    headers = {"User-Agent": f"llmsync/{__version__}"}
+    async with httpx.AsyncClient(headers=headers, follow_redirects=True) as client:
+        found = await asyncio.gather(
+            *(_discover_one(client, n, s, defaults) for n, s in sources.items())
+        )
+    return {d.source: d for d in found}
 
-    return {d.source: d for d in asyncio.run(run())}
+
+async def _discover_one(
+    client: httpx.AsyncClient, name: str, spec: SourceSpec, defaults: Defaults
+) -> Discovery:
+    try:
+        models = await KINDS[spec.type](name, spec, defaults).discover(client)
+    except CatalogError as exc:
+        return Discovery(name, None, str(exc))
+    except Exception as exc:  # a parser bug must not delete anything either
+        return Discovery(name, None, f"cannot read: {type(exc).__name__}: {exc}")
+    return Discovery(name, sorted(models, key=lambda m: m.id), None)
 
 
 @cache

@@ -238,9 +238,10 @@ def test_gone_models_and_sources_are_removed_but_nothing_hand_written(lab, httpx
     assert "gemma-3-12b-it-q4_k_m.gguf" not in names  # its source left providers.yaml
     assert not {"team-gpt-4o", "team-embed"} & names  # LiteLLM's 500 = no models
     assert "openrouter-llama-3.3-70b" in names
-    assert lab.read_text().startswith(
-        HAND_WRITTEN.split("\nlitellm_settings")[0].split("  # Paid")[0]
-    )
+    hand_written_entry = HAND_WRITTEN[
+        HAND_WRITTEN.index("  # Paid") : HAND_WRITTEN.index("\nlitellm_settings")
+    ]
+    assert hand_written_entry in lab.read_text()  # byte-for-byte, comments and quotes included
     assert (
         '      api_key: "os.environ/OPENROUTER_API_KEY"   # quoted on purpose\n' in lab.read_text()
     )
@@ -266,11 +267,18 @@ ROUTES = """\
 """
 
 
-def test_routes_create_router_settings_and_stay_stable(lab, httpx_mock, llmsync):
+def generate_with_routes(lab, httpx_mock, llmsync, router_settings: str = ""):
+    """Generate with ROUTES declared, over the hand-written config plus ``router_settings``."""
+    lab.write_text(HAND_WRITTEN + router_settings)
     (lab.parent / "providers.yaml").write_text(REGISTRY + ROUTES)
     serve_sources(httpx_mock)
     run = llmsync("generate")
     assert run.exit_code == 0, run.output
+    return run
+
+
+def test_routes_create_router_settings_and_stay_stable(lab, httpx_mock, llmsync):
+    run = generate_with_routes(lab, httpx_mock, llmsync)
     assert lab.read_text().endswith(
         "litellm_settings:\n  drop_params: True\n\n"
         "router_settings:\n"
@@ -285,7 +293,7 @@ def test_routes_create_router_settings_and_stay_stable(lab, httpx_mock, llmsync)
 
 
 def test_routes_never_touch_hand_written_ones(lab, httpx_mock, llmsync):
-    text = HAND_WRITTEN + (
+    hand_routes = (
         "router_settings:\n"
         "  routing_strategy: simple-shuffle\n"
         "  model_group_alias:\n"
@@ -294,11 +302,7 @@ def test_routes_never_touch_hand_written_ones(lab, httpx_mock, llmsync):
         "  fallbacks:\n"
         '    - {"openrouter-llama-3.3-70b": ["qwen3-8b"]}\n'
     )
-    lab.write_text(text)
-    (lab.parent / "providers.yaml").write_text(REGISTRY + ROUTES)
-    serve_sources(httpx_mock)
-    run = llmsync("generate")
-    assert run.exit_code == 0, run.output
+    run = generate_with_routes(lab, httpx_mock, llmsync, hand_routes)
     new = lab.read_text()
     assert "    fast: openrouter-llama-3.3-70b   # chosen by hand\n" in new  # hand-written wins
     assert "routes 'fast' by hand" in run.stderr
@@ -318,11 +322,9 @@ def test_routes_never_touch_hand_written_ones(lab, httpx_mock, llmsync):
 
 
 def test_flow_style_fallbacks_are_reported_not_rewritten(lab, httpx_mock, llmsync):
-    lab.write_text(HAND_WRITTEN + 'router_settings:\n  fallbacks: [{"a": ["b"]}]\n')
-    (lab.parent / "providers.yaml").write_text(REGISTRY + ROUTES)
-    serve_sources(httpx_mock)
-    run = llmsync("generate")
-    assert run.exit_code == 0, run.output
+    run = generate_with_routes(
+        lab, httpx_mock, llmsync, 'router_settings:\n  fallbacks: [{"a": ["b"]}]\n'
+    )
     assert (
         'router_settings:\n  fallbacks: [{"a": ["b"]}]\n  model_group_alias:\n    fast: qwen3-8b  # llmsync\n'
         in lab.read_text()
@@ -358,11 +360,9 @@ def test_prices_from_litellms_bundled_cost_map_when_the_source_has_none():
 
 
 def test_routes_fill_an_explicitly_empty_setting(lab, httpx_mock, llmsync):
-    lab.write_text(HAND_WRITTEN + "router_settings:\n  fallbacks: null\n  num_retries: 2\n")
-    (lab.parent / "providers.yaml").write_text(REGISTRY + ROUTES)
-    serve_sources(httpx_mock)
-    run = llmsync("generate")
-    assert run.exit_code == 0, run.output
+    generate_with_routes(
+        lab, httpx_mock, llmsync, "router_settings:\n  fallbacks: null\n  num_retries: 2\n"
+    )
     assert (
         'router_settings:\n  fallbacks:\n    - {"qwen-qwen3-32b": ["qwen3-8b", "openrouter-llama-3.3-70b"]}  # llmsync\n'
         "  num_retries: 2\n"

@@ -29,7 +29,7 @@ def test_openrouter_strings_cache_limits_free_twins_and_embeddings(registry):
     assert dict(sonnet.limits) == {"max_input_tokens": 1000000, "max_output_tokens": 64000}
     assert sonnet.mode == "chat"
     free = cat.get("meta-llama/llama-3.3-70b-instruct:free")
-    assert free.is_free and free.costs["input_cost_per_token"] == 0
+    assert free.costs["input_cost_per_token"] == free.costs["output_cost_per_token"] == 0
     assert "max_output_tokens" not in free.limits  # null in the payload
     assert dict(cat.get("openrouter/auto").costs) == {}  # "-1" = variable, unknown
     embed = cat.get("openai/text-embedding-3-small")
@@ -83,7 +83,10 @@ def test_vercel_type_embedding_zero_prices_and_image_models(registry):
     assert cat.get("alibaba/qwen3.7-max").costs["cache_creation_input_token_cost"] == 1.5625e-06
     titan = cat.get("amazon/titan-embed-text-v2:0")
     assert titan.mode == "embedding" and dict(titan.costs) == {"input_cost_per_token": 2e-08}
-    assert cat.get("google/gemma-3-27b").is_free
+    assert dict(cat.get("google/gemma-3-27b").costs) == {
+        "input_cost_per_token": 0,
+        "output_cost_per_token": 0,
+    }
     assert dict(cat.get("google/imagen-4.0-generate").costs) == {}
 
 
@@ -98,7 +101,8 @@ def test_poe_null_pricing_and_request_priced_bots_are_unknown(registry):
 def test_nvidia_has_no_prices_so_everything_is_free(registry):
     cat = parse(registry, "nvidia", "nvidia.json")
     llama = cat.get("meta/llama-3.3-70b-instruct")
-    assert llama.is_free and registry.providers["nvidia"].config_costs(llama) == {
+    assert dict(llama.costs) == {"input_cost_per_token": 0, "output_cost_per_token": 0}
+    assert registry.providers["nvidia"].config_costs(llama) == {
         "input_cost_per_token": 1e-09,
         "output_cost_per_token": 1e-09,
     }

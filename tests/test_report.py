@@ -40,7 +40,9 @@ model_list:
 
 def scenario(workdir, catalogs, llmsync, *args):
     registry = (workdir / "providers.yaml").read_text()
-    registry = registry.replace("      include: []        # e.g.", "      include: [deepseek/*]  # e.g.", 1)
+    registry = registry.replace(
+        "      include: []        # e.g.", "      include: [deepseek/*]  # e.g.", 1
+    )
     (workdir / "providers.yaml").write_text(registry)
     write_config(workdir, CONFIG)
     catalogs.serve(poe=httpx.Response(503))

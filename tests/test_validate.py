@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CORPUS, FIXTURES, body, write_config
+from conftest import CORPUS, FIXTURES, write_config
 
 from llmsync.commands.validate import CODES, Validator
 
@@ -171,7 +171,3 @@ def test_online_checks_catalogues(workdir, catalogs, llmsync):
     assert "E060 anthropic/claude-2 is no longer in the openrouter catalogue" in run.stdout
     assert "W061 poe catalogue unavailable" in run.stdout
     assert "gpt-4o-mini" not in run.stdout
-
-
-def test_reports_do_not_depend_on_fixture_order():
-    assert body("poe.json") == body("poe.json")

@@ -22,13 +22,6 @@ class CatalogModel:
     costs: Mapping[str, float] = field(default_factory=dict)  # USD/token; only known prices
     limits: Mapping[str, int] = field(default_factory=dict)
 
-    @property
-    def is_free(self) -> bool:
-        token_costs = [self.costs.get(f) for f in COST_FIELDS[:2]]
-        return all(c == 0 for c in token_costs if c is not None) and any(
-            c is not None for c in token_costs
-        )
-
 
 @dataclass(frozen=True)
 class Catalog:
