@@ -82,7 +82,7 @@ def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        from llmsync.errors import EXIT_BUG, LlmsyncError
+        from llmsync.errors import EXIT_BUG, EXIT_USAGE, LlmsyncError
 
         try:
             code = command(*args, **kwargs)
@@ -94,6 +94,10 @@ def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise
+        except OSError as exc:  # the user's environment (permissions, full disk...), not a bug
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"llmsync: error: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
         except Exception as exc:
             typer.echo(
                 f"llmsync: internal error: {type(exc).__name__}: {exc} (the config was not changed; please report this)",
@@ -155,6 +159,7 @@ def cleanup(
     from llmsync.registry import Registry
 
     _load_env()
+    _check_outputs(report, output_format)
     registry = Registry.load(providers)
     names = registry.select(provider)
     with _editing(config, dry_run):
@@ -225,6 +230,7 @@ def add_model(
     if model_name is not None and len(models) != 1:
         raise LlmsyncError("--model-name needs exactly one model id")
     _load_env()
+    _check_outputs(report, output_format)
     registry = Registry.load(providers)
     (name,) = registry.select([provider]) if provider != "all" else (None,)
     if name is None:
@@ -437,11 +443,22 @@ def _load(config: Path) -> ConfigDocument:
 def _editing(config: Path, read_only: bool):
     import contextlib
 
-    from llmsync.document import locked
+    from llmsync.files import locked
 
     if read_only or not config.exists():
         return contextlib.nullcontext()
     return locked(config)
+
+
+def _check_outputs(report: Path | None, output_format: str) -> None:
+    """Refuse bad output options before any network work is done."""
+    from llmsync.errors import LlmsyncError
+    from llmsync.files import require_writable_folder
+
+    if output_format not in ("text", "json"):
+        raise LlmsyncError(f"--format must be text or json, not {output_format!r}")
+    if report is not None:
+        require_writable_folder(report)
 
 
 def _cache_policy(cache_dir: Path | None, ttl: float, no_cache: bool, offline: bool) -> Any:
@@ -508,8 +525,8 @@ def _finish(
     ctx: typer.Context | None = None,
 ) -> int:
     """Render the plan; write it unless this is a dry run. Returns the exit code."""
-    from llmsync.document import write_atomic
     from llmsync.errors import LlmsyncError
+    from llmsync.files import write_atomic
     from llmsync.plan import apply_plan, unified_diff
     from llmsync.render import consoles, print_diff, print_notes, print_summary
 
@@ -518,12 +535,11 @@ def _finish(
     out, err = consoles()
     new_text = apply_plan(doc, plan)
     diff = unified_diff(doc.full_text(), new_text, doc.path.name if doc.path else doc.name)
+    data = None
     if report is not None or output_format == "json":
         from llmsync import report as reporting
 
         data = reporting.build(plan, diff, _command_line(ctx) if ctx else "llmsync")
-        if report is not None:
-            report.write_text(reporting.markdown(data), encoding="utf-8")
         if output_format == "json":
             import json
 
@@ -541,9 +557,11 @@ def _finish(
             f"Dry run: {doc.name} left unchanged ({len(plan.changes)} change(s) would be written)"
         )
     else:
-        saved = write_atomic(doc.path, new_text, backup=backup)
+        saved = write_atomic(doc.path, new_text, backup=backup, expected=doc.snapshot)
         kept = f"; previous version in {saved}" if saved else ""
         status.print(f"Wrote {doc.name} ({len(plan.changes)} change(s){kept})")
+    if report is not None and data is not None:
+        write_atomic(report, reporting.markdown(data))
     return 0
 
 

@@ -13,13 +13,7 @@ Values are read with PyYAML's YAML 1.1 rules because that is how LiteLLM reads t
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
-import os
-import shutil
-import stat
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,7 +25,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from llmsync.errors import ConfigError, LockTimeout
+from llmsync.errors import ConfigError
+from llmsync.files import Snapshot, read_snapshot
 from llmsync.prices import COST_FIELDS, float_style_of, format_float
 
 BOM = "\ufeff"
@@ -224,6 +219,7 @@ class ConfigDocument:
     def __init__(self, text: str, name: str = "config.yaml", path: Path | None = None) -> None:
         self.name = name
         self.path = path
+        self.snapshot: Snapshot | None = None  # the bytes as read, for compare-and-swap
         self.bom = text.startswith(BOM)
         self.text = text[1:] if self.bom else text
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
@@ -238,17 +234,14 @@ class ConfigDocument:
 
     @classmethod
     def load(cls, path: Path) -> ConfigDocument:
+        snapshot = read_snapshot(path)
         try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such file") from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-        try:
-            text = raw.decode("utf-8")
+            text = snapshot.raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-        return cls(text, name=str(path), path=path)
+        doc = cls(text, name=str(path), path=path)
+        doc.snapshot = snapshot
+        return doc
 
     # ---- parsing
 
@@ -667,64 +660,3 @@ class TextEditor:
         if added_newline and all(s.end < len(self.base) for s in ordered):
             out = out[: -len(self.nl)]  # nothing was written after the old last line
         return out
-
-
-# --------------------------------------------------------------------------- writing
-
-
-@contextlib.contextmanager
-def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
-    """Hold an exclusive lock on the config's folder so two runs cannot interleave.
-
-    The folder itself is locked (flock on its descriptor), so no lock file is left behind.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; atomic replace still protects the file
-        yield
-        return
-    folder = os.open(path.resolve().parent, os.O_RDONLY)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise LockTimeout(
-                        f"{path}: another llmsync run is editing this folder"
-                    ) from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(folder)  # closing the descriptor releases the lock
-
-
-def write_atomic(path: Path, text: str, backup: bool = False) -> Path | None:
-    """Replace ``path`` with ``text``: temp file in the same folder, fsync, rename, same mode."""
-    target = path.resolve()  # write through a symlink, keep the link
-    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
-    backup_path = None
-    if backup and target.exists():
-        backup_path = target.with_name(target.name + ".bak")
-        shutil.copy2(target, backup_path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".llmsync-tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return backup_path

@@ -23,12 +23,26 @@ class ConfigError(LlmsyncError):
         self.column = column
 
 
+class FileUnreadable(ConfigError):
+    """The file is missing, unreadable or not a regular file (nothing to parse)."""
+
+
 class RegistryError(LlmsyncError):
     """providers.yaml is missing, malformed, or names an unknown provider or kind."""
 
 
 class CatalogError(Exception):
     """A provider's catalogue could not be fetched or understood; never fatal to a run."""
+
+
+class ConfigChanged(LlmsyncError):
+    """The file changed on disk while llmsync ran: nothing was written (re-run to rebase)."""
+
+    exit_code = EXIT_PENDING
+
+
+class WriteError(LlmsyncError):
+    """The environment refuses a write (read-only, immutable, owner cannot be kept)."""
 
 
 class LockTimeout(LlmsyncError):

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from llmsync.errors import RegistryError
+from llmsync.errors import FileUnreadable, RegistryError
 
 DEFAULT_REGISTRY = "providers.yaml"
 LOCAL_REGISTRY = "providers.local.yaml"
@@ -249,10 +249,14 @@ class Registry:
 
 
 def _read_yaml(path: Path) -> Any:
+    from llmsync.files import read_snapshot
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        text = read_snapshot(path).raw.decode("utf-8")
+    except FileUnreadable as exc:
+        raise RegistryError(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     return _parse_yaml(text, str(path))
 
 

@@ -132,16 +132,17 @@ WRITTEN: list[str] = []
 @pytest.fixture(autouse=True)
 def litellm_accepts_every_write(monkeypatch: pytest.MonkeyPatch):
     """Every config llmsync writes in a test must be accepted by the real LiteLLM."""
-    import llmsync.document
+    import llmsync.files
 
-    real = llmsync.document.write_atomic
+    real = llmsync.files.write_atomic
     written: list[str] = []
 
-    def recording(path: Path, text: str, backup: bool = False):
-        written.append(text)
-        return real(path, text, backup=backup)
+    def recording(path: Path, text: str, *args: Any, **kwargs: Any):
+        if Path(path).suffix in (".yaml", ".yml"):
+            written.append(text)
+        return real(path, text, *args, **kwargs)
 
-    monkeypatch.setattr(llmsync.document, "write_atomic", recording)
+    monkeypatch.setattr(llmsync.files, "write_atomic", recording)
     yield written
     for text in written:
         assert_litellm_accepts(text)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from llmsync.document import locked
 from llmsync.errors import LockTimeout
+from llmsync.files import locked
 
 
 def test_python_dash_m_and_help_list_every_command():

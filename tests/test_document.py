@@ -11,8 +11,9 @@ from conftest import CORPUS, write_config
 
 from llmsync.commands.common import insertion_point
 from llmsync.commands.sort import plan_sort
-from llmsync.document import ConfigDocument, write_atomic
+from llmsync.document import ConfigDocument
 from llmsync.errors import ConfigError
+from llmsync.files import write_atomic
 from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, apply_plan, unified_diff
 
 CORPUS_FILES = sorted(CORPUS.glob("*.yaml")) if CORPUS.is_dir() else []

@@ -18,7 +18,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from llmsync.document import ConfigDocument, ModelEntry, mapping_pair, scalar_value, to_python
-from llmsync.errors import ConfigError
+from llmsync.errors import ConfigError, FileUnreadable
 from llmsync.prices import is_number
 
 JSON_SCHEMA_VERSION = 1
@@ -190,7 +190,7 @@ class Validator:
         try:
             doc = ConfigDocument.load(path)
         except ConfigError as exc:
-            if exc.line is None and where is None and "no such file" in str(exc):
+            if isinstance(exc, FileUnreadable) and where is None:
                 raise
             self.report.files.append(display)
             line, column = (exc.line or 1, exc.column or 1)

@@ -1,0 +1,273 @@
+"""Reading and replacing the user's files safely: the only module that writes them.
+
+- A file is read once, as a :class:`Snapshot` of its bytes. Right before it is replaced, under
+  the folder lock, the file on disk is compared with the snapshot again (compare-and-swap): an
+  edit made while llmsync was fetching is never overwritten.
+- Replacing is atomic: a temp file in the same folder, fsync, owner / group / mode copied from
+  the old file, rename, fsync of the folder. A backup is made the same way.
+- Temp files carry the writer's pid, so a later run can remove those of runs killed mid-write
+  without touching a live process's.
+- Anything the environment refuses (read-only folder, immutable file, a file the user could not
+  write) is a :class:`WriteError`: one line, exit 2, nothing replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from llmsync.errors import ConfigChanged, FileUnreadable, LockTimeout, WriteError
+
+TEMP_SUFFIX = ".llmsync-tmp"
+# .<name>.llmsync-<pid>-<random>.llmsync-tmp; older versions wrote .<name>.<random>.llmsync-tmp
+_TEMP_PID = re.compile(r"\.llmsync-(\d+)-[^.]*" + re.escape(TEMP_SUFFIX) + "$")
+_LEGACY_TEMP_AGE = 600.0  # seconds; such a temp file has no pid to ask about
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A file's bytes as read; ``digest`` is what the compare-and-swap checks."""
+
+    path: Path
+    raw: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, path: Path, raw: bytes) -> Snapshot:
+        return cls(path, raw, hashlib.sha256(raw).hexdigest())
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read a regular file. A FIFO, device or folder is refused without blocking on it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise FileUnreadable(f"{path}: no such file") from None
+    except OSError as exc:
+        raise FileUnreadable(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FileUnreadable(f"{path}: not a regular file")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    except OSError as exc:
+        raise FileUnreadable(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    return Snapshot.of(path, b"".join(chunks))
+
+
+# --------------------------------------------------------------------------- locking
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive lock on the config's folder so two runs cannot interleave.
+
+    The folder itself is locked (flock on its descriptor), so no lock file is left behind.
+    Holding it, the temp files of dead runs are cleared.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; compare-and-swap still protects the file
+        yield
+        return
+    folder_path = path.resolve().parent
+    folder = os.open(folder_path, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockTimeout(
+                        f"{path}: another llmsync run is editing this folder"
+                    ) from None
+                time.sleep(0.05)
+        remove_stale_temps(folder_path)
+        yield
+    finally:
+        os.close(folder)  # closing the descriptor releases the lock
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete temp files left by llmsync runs that are no longer alive; returns them."""
+    removed = []
+    try:
+        candidates = list(folder.glob(".*" + TEMP_SUFFIX))
+    except OSError:
+        return removed
+    for temp in candidates:
+        match = _TEMP_PID.search(temp.name)
+        try:
+            if match:
+                if _alive(int(match.group(1))):
+                    continue
+            elif time.time() - temp.lstat().st_mtime < _LEGACY_TEMP_AGE:
+                continue
+            temp.unlink()
+            removed.append(temp)
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    except OverflowError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def require_writable_folder(path: Path) -> None:
+    """Fail before any work when ``path`` could not be written (e.g. ``--report nodir/r.md``)."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise WriteError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise WriteError(f"{path}: folder {folder} is not writable")
+    if path.exists() and not path.is_file():
+        raise WriteError(f"{path}: not a regular file")
+
+
+def write_atomic(
+    path: Path, text: str, backup: bool = False, expected: Snapshot | None = None
+) -> Path | None:
+    """Replace ``path`` with ``text`` unless it changed since ``expected`` was read.
+
+    Returns the backup's path when ``backup`` made one. Writes through a symlink (the link
+    stays). Raises :class:`ConfigChanged` (exit 1) when the file moved on, and
+    :class:`WriteError` (exit 2) when the environment refuses the write.
+    """
+    target = path.resolve()
+    old = _stat(target)
+    if old is not None:
+        _require_writable(path, target, old)
+    _require_unchanged(path, target, expected)
+    backup_path = None
+    if backup and old is not None:
+        backup_path = target.with_name(target.name + ".bak")
+        raw = expected.raw if expected is not None else target.read_bytes()
+        _replace(backup_path, raw, like=old, shown=backup_path)
+    _replace(target, text.encode("utf-8"), like=old, shown=path, expected=expected)
+    return backup_path
+
+
+def _stat(target: Path) -> os.stat_result | None:
+    try:
+        return target.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot read: {exc.strerror}") from None
+
+
+def _require_writable(shown: Path, target: Path, old: os.stat_result) -> None:
+    if not stat.S_ISREG(old.st_mode):
+        raise WriteError(f"{shown}: not a regular file; nothing was written")
+    mode = stat.S_IMODE(old.st_mode)
+    # Renaming over a file needs only a writable folder; the file's own mode is the user's
+    # "do not change this" and is honoured, for root too.
+    if not mode & 0o222 or not os.access(target, os.W_OK):
+        raise WriteError(
+            f"{shown}: read-only (mode {mode:04o}, owner uid {old.st_uid}); nothing was written"
+        )
+
+
+def _require_unchanged(shown: Path, target: Path, expected: Snapshot | None) -> None:
+    if expected is None:
+        return
+    try:
+        current = Snapshot.of(target, target.read_bytes())
+    except FileNotFoundError:
+        current = None
+    except OSError as exc:
+        raise WriteError(f"{shown}: cannot read: {exc.strerror}") from None
+    if current is None or current.digest != expected.digest:
+        what = "was deleted" if current is None else "changed on disk"
+        raise ConfigChanged(
+            f"{shown} {what} while llmsync was running; nothing was written. "
+            "Re-run llmsync to apply its changes to the new version"
+        )
+
+
+def _replace(
+    target: Path,
+    data: bytes,
+    like: os.stat_result | None,
+    shown: Path,
+    expected: Snapshot | None = None,
+) -> None:
+    """Temp file beside ``target``, same owner/group/mode as ``like``, fsync, rename."""
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.llmsync-{os.getpid()}-", suffix=TEMP_SUFFIX
+        )
+    except OSError as exc:
+        raise WriteError(
+            f"{shown}: cannot write in {target.parent}: {exc.strerror}; nothing was written"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _copy_ownership(tmp, like, shown)
+        _require_unchanged(shown, target, expected)  # last look, right before the swap
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise WriteError(
+                f"{shown}: cannot replace: {exc.strerror or exc}; nothing was written"
+            ) from None
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _copy_ownership(tmp: str, like: os.stat_result | None, shown: Path) -> None:
+    mode = stat.S_IMODE(like.st_mode) if like is not None else 0o644 & ~_umask()
+    if like is not None and hasattr(os, "chown"):
+        mine = os.stat(tmp)
+        if (mine.st_uid, mine.st_gid) != (like.st_uid, like.st_gid):
+            try:
+                os.chown(tmp, like.st_uid, like.st_gid)
+            except PermissionError:
+                raise WriteError(
+                    f"{shown}: cannot keep its owner and group (uid {like.st_uid}, gid "
+                    f"{like.st_gid}) when replacing it; run llmsync as its owner"
+                ) from None
+    os.chmod(tmp, mode)  # after chown, which may clear set-id bits
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
