@@ -17,6 +17,7 @@ import typer
 if TYPE_CHECKING:
     from llmsync.document import ConfigDocument
     from llmsync.plan import Plan
+    from llmsync.registry import Registry
 
 app = typer.Typer(
     name="llmsync",
@@ -77,29 +78,38 @@ FormatOpt = Annotated[
 ]
 
 
+def _echo(text: str, err: bool = False) -> None:
+    """Print plain text; like everything llmsync shows, through the one redaction point."""
+    from llmsync.redact import redact
+
+    typer.echo(redact(text), err=err)
+
+
 def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
     """Turn expected failures into one line on stderr and a documented exit code."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        from llmsync import redact
         from llmsync.errors import EXIT_BUG, EXIT_USAGE, LlmsyncError
 
+        redact.reset()  # secrets of this command only (tests run many in one process)
         try:
             code = command(*args, **kwargs)
         except LlmsyncError as exc:
-            typer.echo(f"llmsync: error: {exc}", err=True)
+            _echo(f"llmsync: error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("llmsync: interrupted; the config was not changed", err=True)
+            _echo("llmsync: interrupted; the config was not changed", err=True)
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise
         except OSError as exc:  # the user's environment (permissions, full disk...), not a bug
             where = f"{exc.filename}: " if exc.filename else ""
-            typer.echo(f"llmsync: error: {where}{exc.strerror or exc}", err=True)
+            _echo(f"llmsync: error: {where}{exc.strerror or exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
         except Exception as exc:
-            typer.echo(
+            _echo(
                 f"llmsync: internal error: {type(exc).__name__}: {exc} (the config was not changed; please report this)",
                 err=True,
             )
@@ -156,11 +166,10 @@ def cleanup(
     """Remove entries whose model left its provider's catalogue and update prices that changed."""
     from llmsync.commands.cleanup import plan_cleanup
     from llmsync.commands.common import entries_by_provider
-    from llmsync.registry import Registry
 
     _load_env()
     _check_outputs(report, output_format)
-    registry = Registry.load(providers)
+    registry = _registry(providers)
     names = registry.select(provider)
     with _editing(config, dry_run):
         doc = _load(config)
@@ -225,13 +234,12 @@ def add_model(
     """Add models from a provider's catalogue with their prices, mode and limits."""
     from llmsync.commands.add_model import plan_add
     from llmsync.errors import EXIT_PENDING, LlmsyncError
-    from llmsync.registry import Registry
 
     if model_name is not None and len(models) != 1:
         raise LlmsyncError("--model-name needs exactly one model id")
     _load_env()
     _check_outputs(report, output_format)
-    registry = Registry.load(providers)
+    registry = _registry(providers)
     (name,) = registry.select([provider]) if provider != "all" else (None,)
     if name is None:
         raise LlmsyncError("add-model needs one provider, not 'all'")
@@ -240,7 +248,7 @@ def add_model(
         cache = _cache_policy(cache_dir, cache_ttl, no_cache, offline)
         outcome = _fetch([registry.providers[name]], registry, verbose, cache)[0][name]
         if outcome.catalog is None:
-            typer.echo(
+            _echo(
                 f"llmsync: {name}: catalogue unavailable: {outcome.error}; nothing was added",
                 err=True,
             )
@@ -277,10 +285,10 @@ def sort(
         if check:
             pair = first_unsorted(doc.entries)
             if pair is None:
-                typer.echo(f"{config}: model_list is sorted ({len(doc.entries)} entries)")
+                _echo(f"{config}: model_list is sorted ({len(doc.entries)} entries)")
                 return 0
             a, b = pair
-            typer.echo(
+            _echo(
                 f"{config}:{b.dash_line + 1}: not sorted: {b.label()} should come before {a.label()}"
             )
             return 1
@@ -301,11 +309,10 @@ def generate(
 ) -> int:
     """Write entries for the model servers declared under `sources:` in providers.yaml."""
     from llmsync.commands.generate import plan_generate
-    from llmsync.registry import Registry
     from llmsync.sources import discover_all
 
     _load_env()
-    registry = Registry.load(providers)
+    registry = _registry(providers)
     with _editing(config, dry_run or check):
         doc = _load(config)
         discoveries = discover_all(registry.sources, registry.defaults)
@@ -352,9 +359,8 @@ def validate(
     report = validator.run(config)
     if online and validator.docs:
         from llmsync.commands.common import entries_by_provider
-        from llmsync.registry import Registry
 
-        registry = Registry.load(providers)
+        registry = _registry(providers)
         names = list(registry.providers)
         wanted = {
             n
@@ -374,9 +380,9 @@ def validate(
     if strict:
         validator.check_with_router()
     if output_format == "json":
-        typer.echo(json.dumps(report.as_json(strict), indent=2))
+        _echo(json.dumps(report.as_json(strict), indent=2))
     else:
-        typer.echo(report.as_text())
+        _echo(report.as_text())
     return report.exit_code(strict)
 
 
@@ -388,11 +394,10 @@ def list_providers(providers: ProvidersOpt = None) -> int:
 
     from rich.table import Table
 
-    from llmsync.registry import Registry
     from llmsync.render import consoles
 
     _load_env()
-    registry = Registry.load(providers)
+    registry = _registry(providers)
     out, _ = consoles()
     table = Table(title=f"Providers ({registry.source})", title_justify="left")
     for column in ("provider", "recognised by", "catalogue", "key"):
@@ -428,12 +433,27 @@ def _load_env() -> None:
         load_dotenv(env, override=False)  # the real environment wins over .env
 
 
+def _registry(path: Path | None) -> Registry:
+    """providers.yaml; the variables it names as keys are secrets to every output."""
+    from llmsync import redact
+    from llmsync.registry import Registry
+
+    registry = Registry.load(path)
+    redact.active().remember_variables(
+        [p.spec.api_key_env for p in registry.providers.values()]
+        + [s.api_key_env for s in registry.sources.values()]
+    )
+    return registry
+
+
 def _load(config: Path) -> ConfigDocument:
     import gc
 
+    from llmsync import redact
     from llmsync.document import ConfigDocument
 
     doc = ConfigDocument.load(config)
+    redact.active().remember_literals(doc.literal_secrets())
     # The parsed node graph lives for the whole run; without this the cyclic GC re-walks it
     # again and again and large configs stop scaling linearly (measured: 8,000 entries 2x).
     gc.freeze()
@@ -468,7 +488,7 @@ def _cache_policy(cache_dir: Path | None, ttl: float, no_cache: bool, offline: b
     if no_cache and offline:
         raise LlmsyncError("--offline needs the cache; drop --no-cache")
     if offline:
-        typer.echo("llmsync: offline: using cached catalogues only", err=True)
+        _echo("llmsync: offline: using cached catalogues only", err=True)
     return CachePolicy(None if no_cache else cache_dir or default_cache_dir(), ttl, offline)
 
 
@@ -538,12 +558,13 @@ def _finish(
     data = None
     if report is not None or output_format == "json":
         from llmsync import report as reporting
+        from llmsync.redact import redact_data
 
-        data = reporting.build(plan, diff, _command_line(ctx) if ctx else "llmsync")
+        data = redact_data(reporting.build(plan, diff, _command_line(ctx) if ctx else "llmsync"))
         if output_format == "json":
             import json
 
-            typer.echo(json.dumps(data, indent=2))
+            _echo(json.dumps(data, indent=2))
     if output_format == "text":
         if diff and (dry_run or verbose):
             print_diff(out, diff)

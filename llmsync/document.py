@@ -391,6 +391,23 @@ class ConfigDocument:
         """How the file writes prices: ``exp`` (1.5e-07) or ``decimal`` (0.00000015)."""
         return _float_style(self.entries[:200])
 
+    def literal_secrets(self) -> Iterator[str]:
+        """Values of secret-looking keys (``api_key: sk-...``) anywhere in the file."""
+        from llmsync.redact import is_secret_name
+
+        stack = [self.root] if self.root is not None else []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, MappingNode):
+                for key, value in node.value:
+                    if isinstance(value, ScalarNode):
+                        if isinstance(key, ScalarNode) and is_secret_name(key.value):
+                            yield value.value
+                    else:
+                        stack.append(value)
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+
     def load_with_pyyaml(self) -> Any:
         """The whole file as LiteLLM sees it."""
         try:

@@ -7,7 +7,6 @@ catalogue; callers treat that as "this provider changes nothing this run".
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import hashlib
 import json
 import os
@@ -21,7 +20,10 @@ import httpx
 
 from llmsync import __version__
 from llmsync.errors import CatalogError
+from llmsync.http import client as http_client
+from llmsync.http import request_json
 from llmsync.providers.base import Catalog, Provider
+from llmsync.redact import public_url
 from llmsync.registry import Defaults
 
 
@@ -63,7 +65,8 @@ class CachePolicy:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             tmp.write_text(
-                json.dumps({"url": url, "fetched": time.time(), "body": body}), encoding="utf-8"
+                json.dumps({"url": public_url(url), "fetched": time.time(), "body": body}),
+                encoding="utf-8",
             )
             os.replace(tmp, path)
         except OSError:
@@ -103,8 +106,7 @@ async def fetch_all(
     providers: list[Provider], defaults: Defaults, progress: Progress | None, cache: CachePolicy
 ) -> dict[str, FetchOutcome]:
     """The coroutine behind :func:`fetch_catalogs`, to run beside other network work."""
-    headers = {"User-Agent": f"llmsync/{__version__}"}
-    async with httpx.AsyncClient(headers=headers, follow_redirects=True) as client:
+    async with http_client(f"llmsync/{__version__}") as client:
         outcomes = await asyncio.gather(
             *(_fetch_one(client, p, defaults, progress, cache) for p in providers)
         )
@@ -126,7 +128,9 @@ async def _fetch_one(
         cached = [cache.read(s.url, headers) for s in sources]
         missing = [s for s, body in zip(sources, cached, strict=True) if body is _MISSING]
         if missing and cache.offline:
-            raise CatalogError(f"{missing[0].url}: --offline and no cached copy in {cache.folder}")
+            raise CatalogError(
+                f"{public_url(missing[0].url)}: --offline and no cached copy in {cache.folder}"
+            )
         fetched = await asyncio.gather(
             *(_get_json(client, s.url, provider, defaults) for s in missing), return_exceptions=True
         )
@@ -151,51 +155,15 @@ async def _fetch_one(
 async def _get_json(
     client: httpx.AsyncClient, url: str, provider: Provider, defaults: Defaults
 ) -> Any:
-    for attempt in range(defaults.retries + 1):
-        retry_after = None
-        try:
-            response = await client.get(url, headers=provider.headers(), timeout=defaults.timeout)
-        except httpx.TimeoutException:
-            problem = f"timed out after {defaults.timeout:g}s"
-        except httpx.HTTPError as exc:
-            problem = f"network error: {exc or type(exc).__name__}"
-        else:
-            status = response.status_code
-            if status == 429 or status >= 500:
-                problem = f"HTTP {status}"
-                retry_after = _retry_after(response.headers.get("Retry-After"))
-            elif status >= 400:
-                raise CatalogError(f"{url}: HTTP {status}{_auth_hint(status, provider)}")
-            else:
-                try:
-                    return response.json()
-                except ValueError:
-                    raise CatalogError(f"{url}: response is not JSON") from None
-        if attempt == defaults.retries:
-            attempts = f" after {attempt + 1} attempts" if attempt else ""
-            raise CatalogError(f"{url}: {problem}{attempts}")
-        delay = retry_after if retry_after is not None else defaults.backoff * 2**attempt
-        await asyncio.sleep(min(delay, defaults.max_retry_after))
-    raise AssertionError("unreachable")
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _auth_hint(status: int, provider: Provider) -> str:
     env = provider.spec.api_key_env
-    if status in (401, 403) and env:
-        return f" (is {env} set?)"
-    return ""
+    return await request_json(
+        client,
+        url,
+        headers=provider.headers(),
+        timeout=defaults.timeout,
+        retries=defaults.retries,
+        backoff=defaults.backoff,
+        max_retry_after=defaults.max_retry_after,
+        max_bytes=defaults.max_response_bytes,
+        hint=f" (is {env} set?)" if env else "",
+    )

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, SetRouterSetting
 from llmsync.prices import delta_percent, value_text
+from llmsync.redact import RedactingStream
 
 _DIFF_STYLES = (
     ("+++", "bold"),
@@ -20,9 +21,12 @@ _DIFF_STYLES = (
 
 
 def consoles() -> tuple[Console, Console]:
-    """stdout for results (diff, tables), stderr for progress, notes and errors."""
-    return Console(highlight=False, soft_wrap=True), Console(
-        stderr=True, highlight=False, soft_wrap=True
+    """stdout for results (diff, tables), stderr for progress, notes and errors.
+
+    Both write through the redaction point: no secret reaches the terminal.
+    """
+    return Console(file=RedactingStream(), highlight=False, soft_wrap=True), Console(
+        file=RedactingStream(stderr=True), highlight=False, soft_wrap=True
     )
 
 

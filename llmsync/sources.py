@@ -21,6 +21,8 @@ import httpx
 
 from llmsync import __version__
 from llmsync.errors import CatalogError
+from llmsync.http import client as http_client
+from llmsync.http import request_json
 from llmsync.registry import Defaults, SourceSpec
 
 # Ollama's /api/show capabilities -> LiteLLM model_info flags (embedding is handled as mode).
@@ -74,23 +76,21 @@ class Source:
         body: Any = None,
         empty_on: int | None = None,
     ) -> Any:
-        url = self.base + path
-        try:
-            response = await client.request(
-                method, url, headers=self.headers(), json=body, timeout=self.defaults.timeout
-            )
-        except httpx.TimeoutException:
-            raise CatalogError(f"{url}: timed out after {self.defaults.timeout:g}s") from None
-        except httpx.HTTPError as exc:
-            raise CatalogError(f"{url}: unreachable: {exc or type(exc).__name__}") from None
-        if empty_on is not None and response.status_code == empty_on:
-            return None
-        if response.status_code >= 400:
-            raise CatalogError(f"{url}: HTTP {response.status_code}")
-        try:
-            return response.json()
-        except ValueError:
-            raise CatalogError(f"{url}: response is not JSON") from None
+        env = self.spec.api_key_env
+        return await request_json(
+            client,
+            self.base + path,
+            headers=self.headers(),
+            timeout=self.defaults.timeout,
+            retries=self.defaults.retries,
+            backoff=self.defaults.backoff,
+            max_retry_after=self.defaults.max_retry_after,
+            max_bytes=self.defaults.max_response_bytes,
+            method=method,
+            body=body,
+            empty_on=empty_on,
+            hint=f" (is {env} set?)" if env else "",
+        )
 
 
 def _items(payload: Any, key: str, url: str) -> list[dict]:
@@ -225,8 +225,7 @@ def discover_all(sources: Mapping[str, SourceSpec], defaults: Defaults) -> dict[
 
 async def discover(sources: Mapping[str, SourceSpec], defaults: Defaults) -> dict[str, Discovery]:
     """The coroutine behind :func:`discover_all`, to run beside other network work."""
-    headers = {"User-Agent": f"llmsync/{__version__}"}
-    async with httpx.AsyncClient(headers=headers, follow_redirects=True) as client:
+    async with http_client(f"llmsync/{__version__}") as client:
         found = await asyncio.gather(
             *(_discover_one(client, n, s, defaults) for n, s in sources.items())
         )

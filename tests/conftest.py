@@ -167,9 +167,12 @@ def assert_litellm_accepts(text: str) -> None:
         path = Path(folder) / "written.yaml"
         path.write_text(text)
         findings = Validator({}).run(path).findings
-    # Dangling fallbacks after a forced removal are reported by cleanup itself (see test_cleanup).
+    # Dangling fallbacks after a forced removal are reported by cleanup itself (see test_cleanup);
+    # literal keys are the user's own text, planted on purpose by test_secrets.
     errors = [
-        f.as_text() for f in findings if f.severity == "error" and f.code not in ("E030", "E031")
+        f.as_text()
+        for f in findings
+        if f.severity == "error" and f.code not in ("E030", "E031", "E040")
     ]
     assert errors == [], errors
     try:

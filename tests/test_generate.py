@@ -14,6 +14,7 @@ from llmsync.plan import unified_diff
 SOURCES = FIXTURES / "sources"
 
 REGISTRY = """\
+defaults: {backoff: 0}
 sources:
   gpu-box:
     type: ollama
@@ -210,7 +211,7 @@ def test_unreachable_source_keeps_its_entries(lab, httpx_mock, llmsync):
     serve_sources(httpx_mock, **{"http://gpu-box:11434/api/tags": httpx.ConnectError("down")})
     run = llmsync("generate")
     assert run.exit_code == 1
-    assert "gpu-box failed" in run.stdout and "unreachable" in run.stdout
+    assert "gpu-box failed" in run.stdout and "network error: down after 4 attempts" in run.stdout
     assert lab.read_text() == before
 
 

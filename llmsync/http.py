@@ -1,0 +1,153 @@
+"""The one way llmsync asks a server for JSON: catalogues, model servers, upstream proxies.
+
+- Retries on 429, 5xx and network errors (honouring ``Retry-After``), with a deadline per try.
+- Redirects are followed by hand: a request that carries a credential (any header besides
+  ``Accept`` / ``User-Agent``, or a ``user:password@`` URL) is never sent to another origin —
+  httpx itself strips only ``Authorization``, so a custom ``X-Api-Key`` would follow.
+- Bodies are read with a size cap, so a server that streams without end cannot exhaust memory.
+- Messages name URLs without their userinfo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import time
+from typing import Any
+
+import httpx
+
+from llmsync.errors import CatalogError
+from llmsync.redact import public_url
+
+MAX_REDIRECTS = 5
+_NOT_CREDENTIALS = {"accept", "user-agent", "content-type"}
+
+
+def client(user_agent: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(headers={"User-Agent": user_agent}, follow_redirects=False)
+
+
+async def request_json(
+    http: httpx.AsyncClient,
+    url: str,
+    *,
+    headers: dict[str, str],
+    timeout: float,
+    retries: int,
+    backoff: float,
+    max_retry_after: float,
+    max_bytes: int,
+    method: str = "GET",
+    body: Any = None,
+    empty_on: int | None = None,
+    hint: str = "",
+) -> Any:
+    """JSON from ``url``; raises :class:`CatalogError` with a one-line reason.
+
+    ``empty_on``: a status that means "no data" (returns None). ``hint`` is appended to a
+    401/403 message (e.g. which key variable to set).
+    """
+    shown = public_url(url)
+    for attempt in range(retries + 1):
+        retry_after = None
+        try:
+            status, response_headers, content = await asyncio.wait_for(
+                _send(http, method, url, headers, body, timeout, max_bytes), timeout
+            )  # the whole answer within the deadline: a server that trickles is cut off too
+        except (httpx.TimeoutException, asyncio.TimeoutError):
+            problem = f"timed out after {timeout:g}s"
+        except httpx.HTTPError as exc:
+            problem = f"network error: {public_url(str(exc)) or type(exc).__name__}"
+        else:
+            if empty_on is not None and status == empty_on:
+                return None
+            if status == 429 or status >= 500:
+                problem = f"HTTP {status}"
+                retry_after = _retry_after(response_headers.get("Retry-After"))
+            elif status >= 400:
+                auth = hint if status in (401, 403) else ""
+                raise CatalogError(f"{shown}: HTTP {status}{auth}")
+            else:
+                try:
+                    return json.loads(content)
+                except ValueError:
+                    raise CatalogError(f"{shown}: response is not JSON") from None
+        if attempt == retries:
+            attempts = f" after {attempt + 1} attempts" if attempt else ""
+            raise CatalogError(f"{shown}: {problem}{attempts}")
+        delay = retry_after if retry_after is not None else backoff * 2**attempt
+        await asyncio.sleep(min(delay, max_retry_after))
+    raise AssertionError("unreachable")
+
+
+async def _send(
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: Any,
+    timeout: float,
+    max_bytes: int,
+) -> tuple[int, httpx.Headers, bytes]:
+    """One request, redirects followed safely; the body read up to ``max_bytes``."""
+    origin = httpx.URL(url)
+    keyed = bool(origin.userinfo) or any(k.lower() not in _NOT_CREDENTIALS for k in headers)
+    current = origin
+    for _ in range(MAX_REDIRECTS + 1):
+        request = http.build_request(method, current, headers=headers, json=body, timeout=timeout)
+        response = await http.send(request, stream=True)
+        try:
+            if response.is_redirect and response.headers.get("Location"):
+                target = current.join(response.headers["Location"])
+                if keyed and _origin(target) != _origin(origin):
+                    raise CatalogError(
+                        f"{public_url(str(origin))}: redirected to another host "
+                        f"({_origin_text(target)}); the key is not sent there, so nothing was fetched"
+                    )
+                current = target
+                if response.status_code == 303:
+                    method, body = "GET", None
+                continue
+            content = await _read_capped(response, max_bytes, public_url(str(current)))
+            return response.status_code, response.headers, content
+        finally:
+            await response.aclose()
+    raise CatalogError(f"{public_url(url)}: more than {MAX_REDIRECTS} redirects")
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int, shown: str) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise CatalogError(f"{shown}: response larger than {max_bytes:,} bytes; not read")
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise CatalogError(f"{shown}: response larger than {max_bytes:,} bytes; not read")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
+def _origin_text(url: httpx.URL) -> str:
+    return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

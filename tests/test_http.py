@@ -1,0 +1,109 @@
+"""The shared HTTP layer: credentials stay with their host, bodies are capped."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from conftest import write_config
+
+REGISTRY = """\
+defaults: {backoff: 0, retries: 1, max_response_bytes: 4096}
+providers:
+  acme:
+    catalogs: [{url: "https://api.acme.test/v1/models"}]
+    api_key_env: ACME_KEY
+    auth_header: X-Api-Key
+    auth_scheme: ""
+    match: [{prefix: "openai/", api_base: "api.acme.test"}]
+"""
+CONFIG = """\
+model_list:
+  - model_name: a
+    litellm_params:
+      model: openai/a
+      api_base: https://api.acme.test/v1
+  - model_name: b
+    litellm_params:
+      model: openai/b
+      api_base: https://api.acme.test/v1
+  - model_name: c
+    litellm_params:
+      model: openai/c
+      api_base: https://api.acme.test/v1
+"""
+CATALOGUE = {"data": [{"id": "a"}, {"id": "c"}]}  # b retired
+MODELS = "https://api.acme.test/v1/models"
+
+
+@pytest.fixture
+def acme(workdir, monkeypatch):
+    (workdir / "providers.yaml").write_text(REGISTRY)
+    return write_config(workdir, CONFIG)
+
+
+def test_a_keyed_request_is_not_redirected_to_another_host(acme, httpx_mock, llmsync, monkeypatch):
+    monkeypatch.setenv("ACME_KEY", "acme-secret-key-123")
+    httpx_mock.add_response(
+        url=MODELS, status_code=302, headers={"Location": "https://evil.test/models"}
+    )
+    run = llmsync("cleanup", "--no-cache")
+    assert run.exit_code == 1, run.output
+    assert "redirected to another host (https://evil.test)" in run.stdout
+    assert [str(r.url) for r in httpx_mock.get_requests()] == [MODELS]  # evil.test never asked
+    assert acme.read_text() == CONFIG
+
+
+def test_redirects_within_the_host_or_without_a_key_are_followed(
+    acme, httpx_mock, llmsync, monkeypatch
+):
+    monkeypatch.setenv("ACME_KEY", "acme-secret-key-123")
+    httpx_mock.add_response(url=MODELS, status_code=301, headers={"Location": "/v2/models"})
+    httpx_mock.add_response(url="https://api.acme.test/v2/models", json=CATALOGUE)
+    run = llmsync("cleanup", "--no-cache")
+    assert run.exit_code == 0, run.output
+    assert "openai/b" not in acme.read_text()
+    second = httpx_mock.get_requests()[-1]
+    assert second.headers["X-Api-Key"] == "acme-secret-key-123"
+
+    monkeypatch.delenv("ACME_KEY")
+    write_config(acme.parent, CONFIG)
+    httpx_mock.add_response(
+        url=MODELS, status_code=302, headers={"Location": "https://cdn.acme-mirror.test/m.json"}
+    )
+    httpx_mock.add_response(url="https://cdn.acme-mirror.test/m.json", json=CATALOGUE)
+    run = llmsync("cleanup", "--no-cache")
+    assert run.exit_code == 0, run.output
+    assert "openai/b" not in acme.read_text()
+    assert "X-Api-Key" not in httpx_mock.get_requests()[-1].headers
+
+
+def test_an_oversized_answer_is_refused_and_removes_nothing(acme, httpx_mock, llmsync):
+    huge = {"data": [{"id": "a"}, {"id": "c"}], "padding": "x" * 10_000}
+    httpx_mock.add_response(url=MODELS, json=huge, is_reusable=True)
+    run = llmsync("cleanup", "--no-cache")
+    assert run.exit_code == 1, run.output
+    assert "response larger than 4,096 bytes" in run.stdout
+    assert acme.read_text() == CONFIG
+
+
+def test_a_redirect_loop_ends(acme, httpx_mock, llmsync):
+    httpx_mock.add_response(
+        url=MODELS, status_code=302, headers={"Location": MODELS}, is_reusable=True
+    )
+    run = llmsync("cleanup", "--no-cache")
+    assert run.exit_code == 1, run.output
+    assert "more than 5 redirects" in run.stdout
+
+
+def test_urls_in_messages_have_no_userinfo(acme, httpx_mock, llmsync):
+    registry = acme.parent / "providers.yaml"
+    registry.write_text(REGISTRY.replace("https://api.acme", "https://bob:pw-in-url-77@api.acme"))
+    httpx_mock.add_exception(
+        httpx.ConnectError("refused"),
+        url="https://bob:pw-in-url-77@api.acme.test/v1/models",
+        is_reusable=True,
+    )
+    run = llmsync("cleanup", "--no-cache", "--format", "json")
+    assert run.exit_code == 1
+    assert "pw-in-url-77" not in run.output and "bob" not in run.output
+    assert "https://api.acme.test/v1/models: network error" in run.output
