@@ -254,7 +254,7 @@ def add_model(
             )
             return EXIT_PENDING
         plan = plan_add(doc, registry, name, models, outcome.catalog, model_name=model_name)
-        return _finish(
+        code = _finish(
             doc,
             plan,
             dry_run=dry_run,
@@ -264,6 +264,7 @@ def add_model(
             output_format=output_format,
             ctx=ctx,
         )
+    return max(code, 1 if plan.needs_attention else 0)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -549,6 +550,18 @@ def _float_style(entries: list[ModelEntry]) -> str:
         for text in _price_texts(entry):
             return float_style_of(text)
     return "exp"
+
+
+_UNWRITABLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def unwritable_reason(text: str) -> str | None:
+    """Why ``text`` must not be written into a config (control, invisible or unassigned
+    characters: a NUL, an ESC, a newline that starts a new document...), else None."""
+    for char in text:
+        if unicodedata.category(char) in _UNWRITABLE_CATEGORIES:
+            return f"contains the character {char!a}"
+    return None
 
 
 def yaml_str(value: str, quote: str = "") -> str:

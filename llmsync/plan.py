@@ -12,6 +12,7 @@ import copy
 import difflib
 import gc
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ class SetField:
     section: str
     field: str
     old: Any
-    new: float | int
+    new: float | int | None  # None only in a HeldChange: the catalogue value was not trusted
     provider: str
 
 
@@ -108,7 +109,7 @@ class ProviderReport:
 class HeldChange:
     """A change computed but not applied: a person decides (listed in reports, exit 1)."""
 
-    change: SetField | RemoveEntry
+    change: SetField | RemoveEntry | AddEntry  # a SetField's ``new`` is None if untrusted
     reason: str
 
 
@@ -266,10 +267,23 @@ def _verify(doc: ConfigDocument, plan: Plan, body: str) -> None:
             raise UnverifiedEdit(
                 f"internal error: the edited {doc.name} would not load ({exc}); nothing was written"
             ) from None
-    if actual != expected:
+    if not _same(actual, expected):
         raise UnverifiedEdit(
             f"internal error: the edit of {doc.name} did not verify; nothing was written"
         )
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality where ``.nan`` equals ``.nan``: a config may hold one, untouched."""
+    if a == b:
+        return True
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isnan(a) and math.isnan(b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return False
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ through :func:`format_float`, and every written file is re-read with PyYAML befo
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, InvalidOperation
 
 SIGNIFICANT_DIGITS = 12
@@ -21,25 +22,59 @@ COST_FIELDS = (
 )
 
 
-def parse_price(raw: object, scale: Decimal | str | int | float = 1) -> float | None:
-    """Return a clean USD-per-token float, or None when the value is unknown.
+MIN_COST = 1e-12  # a non-zero price below this is an artefact (5e-324), not a price
+DEFAULT_MAX_COST = 1e-3  # USD per token: $1,000 per million tokens; providers.yaml can raise it
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
-    Unknown means missing, null, non-numeric, negative (OpenRouter's ``"-1"`` marks a variable
-    price) or not finite. It is never turned into 0: a missing price must not reprice anything.
+
+class BadPrice(ValueError):
+    """A catalogue price that must never be written: malformed, non-finite or out of bounds."""
+
+
+def parse_price(
+    raw: object, scale: Decimal | str | int | float = 1, max_cost: float = DEFAULT_MAX_COST
+) -> float | None:
+    """Return a clean USD-per-token float; None when the value is unknown; :class:`BadPrice`
+    when it is there but cannot be trusted.
+
+    Unknown means missing, null, not numeric at all (``"n/a"``) or negative (OpenRouter's
+    ``"-1"`` marks a variable price). It is never turned into 0: a missing price must not reprice anything. Strings must
+    be plain ASCII decimal or scientific notation: ``"1,5"`` (a decimal comma or a thousands
+    separator?) and ``"١"`` (an Arabic-Indic digit) are refused, not guessed at.
     """
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, str):
-        raw = raw.strip().replace("$", "").replace(",", "")
-        if not raw:
-            return None
+        text = raw.strip().removeprefix("$")
+        if not any(c.isdigit() for c in text):
+            return None  # "", "n/a", "free?": no number given
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise BadPrice(f"price {raw!a} is not a plain number")
+    elif not isinstance(raw, (int, float, Decimal)):
+        return None  # a list or an object: not a price at all
+    else:
+        text = str(raw)
     try:
-        value = Decimal(str(raw)) * Decimal(str(scale))
+        value = Decimal(text) * Decimal(str(scale))
     except (InvalidOperation, ValueError):
+        raise BadPrice(f"price {raw!a} is not a number") from None
+    if not value.is_finite():
+        raise BadPrice(f"price {raw!a} is not finite")
+    if value < 0:
         return None
-    if not value.is_finite() or value < 0:
-        return None
+    if value > Decimal(str(max_cost)):
+        raise BadPrice(
+            f"price {format_float(float(min(value, Decimal('1e300'))))}/token is above "
+            f"max_cost_per_token {max_cost:g}"
+        )
+    if 0 < value < Decimal(str(MIN_COST)):
+        raise BadPrice(f"price {value:.3g}/token is below {MIN_COST:g} (not a real price)")
     return clean(value)
+
+
+def finite_number(value: object) -> bool:
+    """A number that can be compared and written (not .nan / .inf, not a bool)."""
+    return is_number(value) and math.isfinite(value)  # type: ignore[arg-type]
 
 
 def clean(value: Decimal | float) -> float:

@@ -107,6 +107,9 @@ class Defaults(_Strict):
     max_retry_after: float = Field(60.0, ge=0)
     free_cost: float = Field(1.0e-09, gt=0)
     max_removal_fraction: float = Field(0.5, gt=0, le=1)
+    max_cost_per_token: float = Field(
+        1e-3, gt=0, description="a catalogue price above this (USD/token) is held back, not written"
+    )
     max_response_bytes: int = Field(
         64 * 1024 * 1024, gt=0, description="larger catalogue answers are refused, not read"
     )

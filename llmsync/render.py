@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from llmsync.document import unwritable_reason
 from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, SetRouterSetting
 from llmsync.prices import delta_percent, value_text
 from llmsync.redact import RedactingStream
@@ -94,22 +95,28 @@ def _print_changes(console: Console, plan: Plan) -> None:
         console.print(Text(f"removed  {change.entry.label()}: {change.reason}", style="red"))
     for held in plan.held:
         change = held.change
-        what = (
-            f"{change.section}.{change.field} {_show(change.old)} → {_show(change.new)}"
-            if isinstance(change, SetField)
-            else "removal"
-        )
-        console.print(
-            Text(f"held     {change.entry.label()}: {what} ({held.reason})", style="bold yellow")
-        )
+        if isinstance(change, SetField):
+            new = "(not written)" if change.new is None else _show(change.new)
+            label, what = (
+                change.entry.label(),
+                f"{change.section}.{change.field} {_show(change.old)} → {new}",
+            )
+        elif isinstance(change, AddEntry):
+            label, what = _added_label(change), "addition"
+        else:
+            label, what = change.entry.label(), "removal"
+        console.print(Text(f"held     {label}: {what} ({held.reason})", style="bold yellow"))
     for change in plan.of(SetRouterSetting):
         for line in change.summary:
             console.print(Text(f"routes   {line}", style="cyan"))
     for change in plan.of(AddEntry):
-        params = change.data["litellm_params"]
-        console.print(
-            Text(f"added    {change.data['model_name']} ({params['model']})", style="green")
-        )
+        console.print(Text(f"added    {_added_label(change)}", style="green"))
+
+
+def _added_label(change: AddEntry) -> str:
+    """A new entry's name and model; escaped when they hold characters a terminal obeys."""
+    label = f"{change.data['model_name']} ({change.data['litellm_params']['model']})"
+    return ascii(label)[1:-1] if unwritable_reason(label) else label
 
 
 def _show(value: object) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmsync import __version__
+from llmsync.document import unwritable_reason
 from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry, SetField
 from llmsync.prices import delta_percent, value_text
 
@@ -24,13 +25,8 @@ def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
         + [_replaced(c) for c in plan.of(ReplaceEntry)],
         "removed": [_removed(c) for c in plan.of(RemoveEntry)],
     }
-    held = [
-        {
-            **(_set(h.change) if isinstance(h.change, SetField) else _removed(h.change)),
-            "reason": h.reason,
-        }
-        for h in plan.held
-    ]
+    describe = {SetField: _set, RemoveEntry: _removed, AddEntry: _added}
+    held = [{**describe[type(h.change)](h.change), "reason": h.reason} for h in plan.held]
     return {
         "version": REPORT_VERSION,
         "llmsync": __version__,
@@ -54,7 +50,7 @@ def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
 
 
 def _set(change: SetField) -> dict[str, Any]:
-    delta = delta_percent(change.old, float(change.new))
+    delta = None if change.new is None else delta_percent(change.old, float(change.new))
     return {
         "model_name": change.entry.model_name,
         "provider": change.provider,
@@ -178,4 +174,7 @@ def _value(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    text = str(value)
+    if unwritable_reason(text):  # no raw control character in a pull-request body
+        text = ascii(text)[1:-1]
+    return text.replace("|", "\\|")

@@ -23,6 +23,7 @@ from llmsync import __version__
 from llmsync.errors import CatalogError
 from llmsync.http import client as http_client
 from llmsync.http import request_json
+from llmsync.prices import BadPrice, parse_price
 from llmsync.registry import Defaults, SourceSpec
 
 # Ollama's /api/show capabilities -> LiteLLM model_info flags (embedding is handled as mode).
@@ -43,6 +44,7 @@ class DiscoveredModel:
     max_input_tokens: int | None = None
     flags: Mapping[str, bool] = field(default_factory=dict)
     costs: Mapping[str, float] = field(default_factory=dict)  # only when the upstream prices it
+    rejected: Mapping[str, str] = field(default_factory=dict)  # untrusted prices: field -> why
 
 
 class Source:
@@ -189,11 +191,15 @@ class LiteLLMSource(Source):
             if not isinstance(name, str) or name in seen or not self.wanted(name):
                 continue
             info = item.get("model_info") or {}
-            costs = {
-                k: float(info[k])
-                for k in ("input_cost_per_token", "output_cost_per_token")
-                if isinstance(info.get(k), (int, float)) and not isinstance(info.get(k), bool)
-            }
+            costs, rejected = {}, {}
+            for key in ("input_cost_per_token", "output_cost_per_token"):
+                try:
+                    value = parse_price(info.get(key), 1, self.defaults.max_cost_per_token)
+                except BadPrice as exc:
+                    rejected[key] = f"{key}: upstream {exc}"
+                    continue
+                if value is not None:
+                    costs[key] = value
             seen[name] = DiscoveredModel(
                 source=self.name,
                 id=name,
@@ -202,6 +208,7 @@ class LiteLLMSource(Source):
                 mode="embedding" if info.get("mode") == "embedding" else "chat",
                 max_input_tokens=_positive_int(info.get("max_input_tokens")),
                 costs=costs,
+                rejected=rejected,
             )
         return list(seen.values())
 

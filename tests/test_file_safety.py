@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import stat
@@ -291,3 +292,81 @@ def test_owner_that_cannot_be_kept_refuses_the_write(tmp_path: Path, monkeypatch
     monkeypatch.undo()
     assert config.read_text() == "a: 1\n"
     assert not list(tmp_path.glob(".*.llmsync-tmp"))
+
+
+# --------------------------------------------------------------------------- bad values stay local
+
+HOSTILE_IDS = ["evil/nul\x00x", "evil/bell\x07", "evil/esc\x1b[31m", "evil/doc\n---\nx: 1"]
+
+
+def _hostile_openrouter() -> dict:
+    models = copy.deepcopy(body("openrouter_models.json"))
+    template = models["data"][1]
+    for model_id in HOSTILE_IDS:
+        models["data"].append({**copy.deepcopy(template), "id": model_id})
+    models["data"].append(
+        {**copy.deepcopy(template), "id": "vendor/huge", "pricing": {"prompt": "1e400"}}
+    )
+    models["data"].append(
+        {**copy.deepcopy(template), "id": "vendor/tiny", "pricing": {"prompt": 5e-324}}
+    )
+    for item in models["data"]:
+        if item["id"] == "openai/gpt-4o-mini":
+            item["pricing"] = {**item["pricing"], "prompt": "1,5"}  # comma: 1.5 or 15?
+    return models
+
+
+def test_bad_catalogue_values_are_skipped_and_everything_else_is_written(
+    workdir, catalogs, llmsync
+):
+    registry = workdir / "providers.yaml"
+    registry.write_text(
+        registry.read_text().replace("include: []", 'include: ["evil/*", "vendor/*"]', 1)
+    )
+    config = write_config(workdir, TEAM)
+    catalogs.serve(openrouter_models=_hostile_openrouter())
+    run = llmsync("cleanup", "-p", "all", "--add-new", "--report", "r.md")
+    assert run.exit_code == 1, run.output  # held back: a person looks
+    text = config.read_text()
+    assert "openrouter/anthropic/claude-2" not in text  # the retired model still goes
+    assert "input_cost_per_token: 0.00000028" in text  # novita still repriced
+    assert "input_cost_per_token: 1.2e-07   # negotiated?" in text  # "1,5" never written
+    assert "evil" not in text and "vendor/" not in text
+    for model_id in HOSTILE_IDS:  # reported, escaped: no raw control character reaches anyone
+        assert f"skipped a catalogue model: id {model_id!a}" in " ".join(run.stderr.split("\n"))
+    assert "\x00" not in run.output and "\x07" not in run.output and "\x1b" not in run.output
+    report = (workdir / "r.md").read_text()
+    assert "'1,5' is not a plain number" in report
+    assert "price '1e400' is not finite" in report or "above max_cost_per_token" in report
+    assert "below 1e-12" in report
+    assert "\x1b" not in report
+
+
+def test_add_model_holds_back_a_model_with_an_untrusted_price(workdir, catalogs, llmsync):
+    models = copy.deepcopy(body("openrouter_models.json"))
+    for item in models["data"]:
+        if item["id"] == "deepseek/deepseek-chat-v3.1":
+            item["pricing"] = {"prompt": "\u0661", "completion": "0.000001"}
+    config = write_config(workdir, TEAM)
+    catalogs.serve(openrouter_models=models)
+    run = llmsync("add-model", "-p", "openrouter", "deepseek/deepseek-chat-v3.1")
+    assert run.exit_code == 1, run.output
+    assert "held" in run.stdout and "'\\u0661' is not a plain number" in run.stdout
+    assert config.read_text() == TEAM
+
+
+def test_a_non_finite_cost_in_the_config_is_reported_and_left_alone(workdir, catalogs, llmsync):
+    nan = TEAM.replace(
+        "input_cost_per_token: 1.2e-07   # negotiated?", "input_cost_per_token: .nan"
+    )
+    config = write_config(
+        workdir, nan.replace("output_cost_per_token: 2.4e-05", "output_cost_per_token: .inf")
+    )
+    catalogs.serve()
+    run = llmsync("cleanup", "-p", "openrouter", "--force")
+    assert run.exit_code == 0, run.output
+    text = config.read_text()
+    assert "input_cost_per_token: .nan" in text
+    assert "openrouter/anthropic/claude-2" not in text  # the rest of the run proceeded
+    assert "max_input_tokens: 128000" in text
+    assert "is nan; left alone" in run.stderr

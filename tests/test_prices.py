@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from llmsync.prices import (
+    BadPrice,
     clean,
     costs_equal,
     delta_percent,
@@ -29,7 +30,7 @@ from llmsync.prices import (
         (2.5, "1e-6", 2.5e-06),
         ("0", 1, 0.0),
         (0, 1, 0.0),
-        ("$1.50", 1, 1.5),
+        ("$1.50", "1e-6", 1.5e-06),
     ],
 )
 def test_parse_price_converts_units_to_clean_usd_per_token(raw, scale, expected):
@@ -37,11 +38,35 @@ def test_parse_price_converts_units_to_clean_usd_per_token(raw, scale, expected)
     assert repr(parse_price(raw, scale)) == repr(expected)
 
 
-@pytest.mark.parametrize(
-    "raw", [None, "-1", -1, "", "n/a", True, float("nan"), "inf", [1], {"a": 1}]
-)
+@pytest.mark.parametrize("raw", [None, "-1", -1, "", "n/a", True, "inf", [1], {"a": 1}])
 def test_unknown_prices_are_none_never_zero(raw):
     assert parse_price(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("1,5", "not a plain number"),  # a decimal comma, or a thousands separator?
+        ("1,000.5", "not a plain number"),
+        ("\u0661", "not a plain number"),  # an Arabic-Indic digit one
+        ("\uff11e-6", "not a plain number"),  # a full-width digit
+        ("1e400", "above max_cost_per_token"),
+        (10**30, "above max_cost_per_token"),
+        (0.002, "above max_cost_per_token"),
+        (5e-324, "below 1e-12"),
+        ("1e-15", "below 1e-12"),
+        (float("nan"), "not finite"),
+        (float("inf"), "not finite"),
+    ],
+)
+def test_untrusted_prices_are_refused_with_a_reason(raw, why):
+    with pytest.raises(BadPrice, match=why):
+        parse_price(raw)
+
+
+def test_the_price_bound_is_configurable_and_zero_is_a_price():
+    assert parse_price("0.002", max_cost=0.01) == 0.002
+    assert parse_price(0) == 0.0 and parse_price("1e-12") == 1e-12
 
 
 def test_clean_removes_float_artefacts():

@@ -46,7 +46,7 @@ def plan_add(
             plan.notes.append(
                 f"{provider_name}: {item.id} has no per-token price in the catalogue; added without costs"
             )
-    plan.changes += additions(doc, provider, named)
+    additions(doc, provider, named, plan)
     plan.report(provider_name).entries = len(present)
     return plan
 

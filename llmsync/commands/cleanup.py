@@ -11,7 +11,14 @@ from llmsync.commands.common import additions
 from llmsync.document import ConfigDocument, ModelEntry, _is_flow, mapping_value
 from llmsync.fetch import FetchOutcome
 from llmsync.plan import HeldChange, Plan, RemoveEntry, SetField
-from llmsync.prices import as_number, costs_equal, is_free_value
+from llmsync.prices import (
+    COST_FIELDS,
+    as_number,
+    costs_equal,
+    finite_number,
+    is_free_value,
+    is_number,
+)
 from llmsync.providers.base import Catalog, CatalogModel, Provider
 from llmsync.registry import Registry
 
@@ -41,6 +48,7 @@ def plan_cleanup(
         for entry, model_id in members:
             model = outcome.catalog.get(model_id)
             if model is not None:
+                plan.held += rejected_prices(entry, model, name)
                 for change in price_changes(doc, entry, provider, model, rtol, plan.notes):
                     reason = suspicious_move(change, provider.defaults.free_cost, max_price_factor)
                     if reason:
@@ -61,13 +69,14 @@ def plan_cleanup(
                 )
         if add_new:
             present = {model_id for _, model_id in members}
-            plan.changes += additions(
+            additions(
                 doc,
                 provider,
                 [
                     (m, provider.default_model_name(m.id))
                     for m in new_models(provider, outcome.catalog, present)
                 ],
+                plan,
             )
         limit = provider.defaults.max_removal_fraction * len(members)
         if len(removals) > limit and not force:
@@ -152,11 +161,13 @@ def price_changes(
     changes = []
     for field_name, new in provider.config_costs(model).items():
         for section in entry.cost_sections(field_name) or [entry.cost_home()]:
-            old = (
-                entry.data[section].get(field_name)
-                if isinstance(entry.data.get(section), dict)
-                else None
-            )
+            old = _current(entry, section, field_name)
+            if is_number(old) and not finite_number(old):
+                notes.append(
+                    f"{doc.name}:{entry.dash_line + 1}: {section}.{field_name} of {entry.label()} "
+                    f"is {old}; left alone (LiteLLM cannot compute costs with it)"
+                )
+                continue
             if costs_equal(old, new, rtol) or (
                 is_free_value(old) and new == provider.defaults.free_cost
             ):
@@ -174,6 +185,23 @@ def price_changes(
         ):
             changes.append(SetField(entry, "model_info", field_name, old, new, provider.name))
     return changes
+
+
+def rejected_prices(entry: ModelEntry, model: CatalogModel, provider: str) -> list[HeldChange]:
+    """Catalogue prices that could not be trusted: never written, held for a person."""
+    held = []
+    for field_name, why in model.rejected.items():
+        if field_name in COST_FIELDS:
+            for section in entry.cost_sections(field_name) or [entry.cost_home()]:
+                old = _current(entry, section, field_name)
+                change = SetField(entry, section, field_name, old, None, provider)
+                held.append(HeldChange(change, why))
+    return held
+
+
+def _current(entry: ModelEntry, section: str, field_name: str) -> object:
+    values = entry.data.get(section)
+    return values.get(field_name) if isinstance(values, dict) else None
 
 
 def _editable(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from llmsync.document import ConfigDocument, ModelEntry
-from llmsync.plan import AddEntry
+from llmsync.document import ConfigDocument, ModelEntry, unwritable_reason
+from llmsync.plan import AddEntry, HeldChange, Plan
 from llmsync.providers.base import CatalogModel, Provider
 from llmsync.registry import Registry
 
@@ -21,14 +21,30 @@ def entries_by_provider(
 
 
 def additions(
-    doc: ConfigDocument, provider: Provider, named: list[tuple[CatalogModel, str]]
-) -> list[AddEntry]:
-    """New entries for (catalogue model, model_name) pairs, each in sorted position.
+    doc: ConfigDocument, provider: Provider, named: list[tuple[CatalogModel, str]], plan: Plan
+) -> None:
+    """Add entries for (catalogue model, model_name) pairs to ``plan``, each in sorted position.
 
-    They are sorted among themselves too, so several additions at one spot land in order.
+    They are sorted among themselves too, so several additions at one spot land in order. A
+    model whose id or name cannot be written safely is skipped (a note); one with a price that
+    cannot be trusted is held back for a person. Either way the rest of the run proceeds.
     """
-    entries = sorted((provider.new_entry(model, name) for model, name in named), key=entry_key)
-    return [AddEntry(data, insertion_point(doc, data), provider.name) for data in entries]
+    entries = []
+    for model, name in named:
+        unsafe = model.rejected.get("id") or (
+            f"model_name {name!a} {why}" if (why := unwritable_reason(name)) else None
+        )
+        if unsafe:
+            plan.notes.append(f"{provider.name}: skipped a catalogue model: {unsafe}")
+            continue
+        data = provider.new_entry(model, name)
+        if model.rejected:
+            reason = "; ".join(model.rejected.values())
+            plan.held.append(HeldChange(AddEntry(data, None, provider.name), reason))
+            continue
+        entries.append(data)
+    for data in sorted(entries, key=entry_key):
+        plan.changes.append(AddEntry(data, insertion_point(doc, data), provider.name))
 
 
 def entry_key(data: dict) -> tuple[str, str]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from llmsync.commands.common import insertion_point
 from llmsync.commands.routes import plan_routes
-from llmsync.document import ConfigDocument
-from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry
+from llmsync.document import ConfigDocument, unwritable_reason
+from llmsync.plan import AddEntry, HeldChange, Plan, RemoveEntry, ReplaceEntry
 from llmsync.registry import Registry, SourceSpec
 from llmsync.sources import DiscoveredModel, Discovery, bundled_cost_map
 
@@ -27,9 +27,11 @@ def model_name_for(model: DiscoveredModel, spec: SourceSpec) -> str:
 
 def desired_entries(
     registry: Registry, discoveries: dict[str, Discovery]
-) -> dict[str, list[dict[str, Any]]]:
-    """The entries each reachable source should have, after ``routes.patterns``."""
+) -> tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str], str]]:
+    """The entries each reachable source should have, after ``routes.patterns``; and why
+    some of them must not be written (an upstream price that cannot be trusted)."""
     wanted: dict[str, list[dict[str, Any]]] = {}
+    untrusted: dict[tuple[str, str], str] = {}
     for name, found in discoveries.items():
         if found.models is None:
             continue
@@ -40,8 +42,12 @@ def desired_entries(
             order = _route_order(registry, model_name, name)
             if order is not False:
                 entries.append(_entry(model, spec, model_name, order, registry.defaults.free_cost))
+                why = unwritable_reason(model.id)
+                reasons = [f"id {model.id!a} {why}"] if why else list(model.rejected.values())
+                if reasons:
+                    untrusted[(name, model.model)] = "; ".join(reasons)
         wanted[name] = entries
-    return wanted
+    return wanted, untrusted
 
 
 def _route_order(registry: Registry, model_name: str, source: str) -> int | bool | None:
@@ -95,7 +101,7 @@ def plan_generate(
     doc: ConfigDocument, registry: Registry, discoveries: dict[str, Discovery]
 ) -> Plan:
     plan = Plan()
-    wanted = desired_entries(registry, discoveries)
+    wanted, untrusted = desired_entries(registry, discoveries)
     for name, found in discoveries.items():
         report = plan.report(name)
         report.error = found.error
@@ -119,8 +125,11 @@ def plan_generate(
                 reason = f"{key[1]} is no longer served by {name}"
                 plan.changes.append(RemoveEntry(entry, name, reason))
         for data in entries:
-            existing = owned_now.get((name, data["litellm_params"]["model"]))
-            if existing is None:
+            key = (name, data["litellm_params"]["model"])
+            existing = owned_now.get(key)
+            if key in untrusted:  # neither written nor, if it exists, removed
+                plan.held.append(HeldChange(AddEntry(data, None, name), untrusted[key]))
+            elif existing is None:
                 additions.append((name, data))
             elif existing.data != data:
                 plan.changes.append(ReplaceEntry(existing, data, name))

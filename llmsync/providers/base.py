@@ -21,6 +21,8 @@ class CatalogModel:
     mode: str = "chat"
     costs: Mapping[str, float] = field(default_factory=dict)  # USD/token; only known prices
     limits: Mapping[str, int] = field(default_factory=dict)
+    # What could not be trusted, field -> why ("id" for the id itself): never written
+    rejected: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

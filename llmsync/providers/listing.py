@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmsync.document import unwritable_reason
 from llmsync.errors import CatalogError
-from llmsync.prices import parse_price
+from llmsync.prices import BadPrice, parse_price
 from llmsync.providers.base import Catalog, CatalogModel, Provider, dig
 from llmsync.registry import CatalogSource
 
@@ -48,12 +49,22 @@ class ModelsListProvider(Provider):
 
     def _model(self, item: dict, source: CatalogSource) -> CatalogModel:
         prices = self.spec.prices
+        rejected = {}
+        unsafe = unwritable_reason(item[self.spec.id_key])
+        if unsafe:
+            rejected["id"] = f"id {item[self.spec.id_key]!a} {unsafe}"
         if prices.always_free:
             costs = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
         else:
             costs = {}
             for field_name, path in prices.fields.items():
-                value = parse_price(dig(item, path), prices.scale)
+                try:
+                    value = parse_price(
+                        dig(item, path), prices.scale, self.defaults.max_cost_per_token
+                    )
+                except BadPrice as exc:
+                    rejected[field_name] = f"{field_name}: catalogue {exc}"
+                    continue
                 if value is not None:
                     costs[field_name] = value
         limits = {}
@@ -67,7 +78,11 @@ class ModelsListProvider(Provider):
             ):
                 limits[field_name] = int(value)
         return CatalogModel(
-            id=item[self.spec.id_key], mode=self._mode(item, source), costs=costs, limits=limits
+            id=item[self.spec.id_key],
+            mode=self._mode(item, source),
+            costs=costs,
+            limits=limits,
+            rejected=rejected,
         )
 
     def _mode(self, item: dict, source: CatalogSource) -> str:
