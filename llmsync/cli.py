@@ -453,8 +453,9 @@ def _load(config: Path) -> ConfigDocument:
     from llmsync import redact
     from llmsync.document import ConfigDocument
 
-    doc = ConfigDocument.load(config)
-    redact.active().remember_literals(doc.literal_secrets())
+    doc = ConfigDocument.load_with_includes(config)
+    for each in doc.documents:
+        redact.active().remember_literals(each.literal_secrets())
     # The parsed node graph lives for the whole run; without this the cyclic GC re-walks it
     # again and again and large configs stop scaling linearly (measured: 8,000 entries 2x).
     gc.freeze()
@@ -547,15 +548,17 @@ def _finish(
 ) -> int:
     """Render the plan; write it unless this is a dry run. Returns the exit code."""
     from llmsync.errors import LlmsyncError
-    from llmsync.files import write_atomic
+    from llmsync.files import require_unchanged, write_atomic
     from llmsync.plan import apply_plan, unified_diff
     from llmsync.render import consoles, print_diff, print_notes, print_summary
 
     if output_format not in ("text", "json"):
         raise LlmsyncError(f"--format must be text or json, not {output_format!r}")
     out, err = consoles()
-    new_text = apply_plan(doc, plan)
-    diff = unified_diff(doc.full_text(), new_text, doc.path.name if doc.path else doc.name)
+    # Every file the plan edits (the config and its include: files), verified before any write.
+    edits = [(d, apply_plan(d, plan)) for d in doc.documents]
+    edits = [(d, text) for d, text in edits if text != d.full_text()]
+    diff = "".join(unified_diff(d.full_text(), text, _diff_name(d)) for d, text in edits)
     data = None
     if report is not None or output_format == "json":
         from llmsync import report as reporting
@@ -572,19 +575,29 @@ def _finish(
         print_summary(out, plan)
     print_notes(err, plan)
     status = out if output_format == "text" else err  # JSON output keeps stdout pure
+    names = ", ".join(d.name for d, _ in edits)
     if not diff:
         status.print(f"{doc.name}: no changes")
     elif dry_run:
         status.print(
-            f"Dry run: {doc.name} left unchanged ({len(plan.changes)} change(s) would be written)"
+            f"Dry run: {names} left unchanged ({len(plan.changes)} change(s) would be written)"
         )
     else:
-        saved = write_atomic(doc.path, new_text, backup=backup, expected=doc.snapshot)
-        kept = f"; previous version in {saved}" if saved else ""
-        status.print(f"Wrote {doc.name} ({len(plan.changes)} change(s){kept})")
+        for d, _ in edits:  # all still as read, or none is written
+            require_unchanged(d.path, d.snapshot)
+        saved = [write_atomic(d.path, t, backup=backup, expected=d.snapshot) for d, t in edits]
+        kept = (
+            "; previous version in " + ", ".join(str(b) for b in saved if b) if any(saved) else ""
+        )
+        status.print(f"Wrote {names} ({len(plan.changes)} change(s){kept})")
     if report is not None and data is not None:
         write_atomic(report, reporting.markdown(data))
     return 0
+
+
+def _diff_name(doc: ConfigDocument) -> str:
+    """The root config by its file name (as before includes); included files as shown."""
+    return doc.path.name if doc.path and doc.includer is None else doc.name
 
 
 def _command_line(ctx: typer.Context) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -149,6 +150,7 @@ class ModelEntry:
     last_line: int
     block_start: int  # first line of the comment block that belongs to it
     dash_col: int
+    doc: ConfigDocument | None = None  # the file it lives in (an include: file, maybe)
 
     @cached_property
     def data(self) -> Any:
@@ -221,6 +223,8 @@ class ConfigDocument:
         self.name = name
         self.path = path
         self.snapshot: Snapshot | None = None  # the bytes as read, for compare-and-swap
+        self.included: list[ConfigDocument] = []  # include: files, in LiteLLM's merge order
+        self.includer: ConfigDocument | None = None  # set on an included file
         self.bom = text.startswith(BOM)
         self.text = text[1:] if self.bom else text
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
@@ -243,6 +247,62 @@ class ConfigDocument:
         doc = cls(text, name=str(path), path=path)
         doc.snapshot = snapshot
         return doc
+
+    @classmethod
+    def load_with_includes(cls, path: Path) -> ConfigDocument:
+        """``path`` and, in ``included``, every file its ``include:`` names, as LiteLLM reads
+        them: paths relative to the file that names them (else the root's folder), nested
+        includes followed, each file once; their ``model_list`` entries follow the root's."""
+        root = cls.load(path)
+        seen = {path.resolve()}
+
+        def follow(doc: ConfigDocument) -> None:
+            for target, shown in doc.include_paths(path.parent):
+                if target.resolve() in seen:
+                    continue
+                seen.add(target.resolve())
+                included = cls.load(target)
+                included.name, included.includer = shown, root
+                root.included.append(included)
+                follow(included)
+
+        follow(root)
+        return root
+
+    def include_paths(self, root_folder: Path) -> list[tuple[Path, str]]:
+        """(path, name to show) of each file this one's ``include:`` names."""
+        pair = mapping_pair(self.root, "include")
+        if pair is None:
+            return []
+        items = pair[1].value if isinstance(pair[1], SequenceNode) else None
+        if items is None or not all(
+            isinstance(i, ScalarNode) and isinstance(scalar_value(i), str) for i in items
+        ):
+            raise ConfigError(f"{self.where(pair[0])}: 'include' must be a list of file paths")
+        here = self.path.parent if self.path else root_folder
+        found = []
+        for item in items:
+            name = Path(item.value)
+            target = next(
+                (c for c in (here / name, root_folder / name) if c.is_file()), here / name
+            )
+            if not target.is_file():
+                raise ConfigError(f"{self.where(item)}: included file not found: {item.value}")
+            shown = os.path.relpath(target) if not name.is_absolute() else str(target)
+            found.append((target, shown))
+        return found
+
+    @property
+    def documents(self) -> list[ConfigDocument]:
+        """This file and its included files: every file a writer may edit."""
+        return [self, *self.included]
+
+    @property
+    def all_entries(self) -> list[ModelEntry]:
+        """Every deployment LiteLLM will load: this file's, then its included files'."""
+        if not self.included:
+            return self.entries
+        return [e for d in self.documents for e in d.entries]
 
     # ---- parsing
 
@@ -284,7 +344,7 @@ class ConfigDocument:
             start = node.start_mark
             dash_line, dash_col = self._dash_of(start.line, start.column)
             end = self._extend_with_inner_comments(last_line(node), dash_col)
-            entry = ModelEntry(index, node, dash_line, end, dash_line, dash_col)
+            entry = ModelEntry(index, node, dash_line, end, dash_line, dash_col, self)
             entry.block_start = self._owned_comments_start(
                 dash_line, max(floor, entries[-1].last_line if entries else floor)
             )

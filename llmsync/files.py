@@ -164,7 +164,7 @@ def write_atomic(
     old = _stat(target)
     if old is not None:
         _require_writable(path, target, old)
-    _require_unchanged(path, target, expected)
+    require_unchanged(path, expected, target)
     backup_path = None
     if backup and old is not None:
         backup_path = target.with_name(target.name + ".bak")
@@ -195,9 +195,11 @@ def _require_writable(shown: Path, target: Path, old: os.stat_result) -> None:
         )
 
 
-def _require_unchanged(shown: Path, target: Path, expected: Snapshot | None) -> None:
+def require_unchanged(shown: Path, expected: Snapshot | None, target: Path | None = None) -> None:
+    """Raise :class:`ConfigChanged` unless ``target`` still holds what ``expected`` read."""
     if expected is None:
         return
+    target = (target or shown).resolve()
     try:
         current = Snapshot.of(target, target.read_bytes())
     except FileNotFoundError:
@@ -234,7 +236,7 @@ def _replace(
             handle.flush()
             os.fsync(handle.fileno())
         _copy_ownership(tmp, like, shown)
-        _require_unchanged(shown, target, expected)  # last look, right before the swap
+        require_unchanged(shown, expected, target)  # last look, right before the swap
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):

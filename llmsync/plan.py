@@ -144,7 +144,9 @@ class UnverifiedEdit(LlmsyncError):
 
 
 def apply_plan(doc: ConfigDocument, plan: Plan) -> str:
-    """The full new file text (BOM included) for ``plan``; verified, never written here."""
+    """The full new text (BOM included) of ``doc`` after the changes of ``plan`` that edit it
+    (entries of an ``include:`` file are edited in that file); verified, never written here."""
+    plan = Plan(changes=[c for c in plan.changes if _edits(doc, c)])
     if not plan.changes:
         return doc.full_text()
     editor = TextEditor(doc)
@@ -175,6 +177,16 @@ def apply_plan(doc: ConfigDocument, plan: Plan) -> str:
     body = editor.result()
     _verify(doc, plan, body)
     return doc.full_text(body)
+
+
+def _edits(doc: ConfigDocument, change: Change) -> bool:
+    if isinstance(change, AddEntry):  # beside its neighbour; else at the end of the root file
+        return change.before.doc is doc if change.before else doc.includer is None
+    if isinstance(change, Reorder):
+        return bool(change.order) and change.order[0].doc is doc
+    if isinstance(change, SetRouterSetting):
+        return doc.includer is None
+    return change.entry.doc is doc
 
 
 def _set_field(doc: ConfigDocument, editor: TextEditor, change: SetField) -> None:

@@ -135,21 +135,22 @@ def litellm_accepts_every_write(monkeypatch: pytest.MonkeyPatch):
     import llmsync.files
 
     real = llmsync.files.write_atomic
-    written: list[str] = []
+    written: list[tuple[Path, str]] = []
 
     def recording(path: Path, text: str, *args: Any, **kwargs: Any):
         if Path(path).suffix in (".yaml", ".yml"):
-            written.append(text)
+            written.append((Path(path), text))
         return real(path, text, *args, **kwargs)
 
     monkeypatch.setattr(llmsync.files, "write_atomic", recording)
     yield written
-    for text in written:
-        assert_litellm_accepts(text)
-    WRITTEN.extend(written)
+    for path, text in written:
+        assert_litellm_accepts(text, beside=path)
+    WRITTEN.extend(text for _, text in written)
 
 
-def assert_litellm_accepts(text: str) -> None:
+def assert_litellm_accepts(text: str, beside: Path | None = None) -> None:
+    """``beside``: check the text in that file's folder, so its ``include:`` paths resolve."""
     from llmsync.commands.validate import Validator
 
     data = yaml.safe_load(text)  # PyYAML, LiteLLM's loader
@@ -163,10 +164,14 @@ def assert_litellm_accepts(text: str) -> None:
                     )
     import tempfile
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "written.yaml"
-        path.write_text(text)
-        findings = Validator({}).run(path).findings
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = beside.resolve().parent if beside is not None else Path(scratch)
+        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".yaml", delete=False) as handle:
+            handle.write(text)
+        try:
+            findings = Validator({}).run(Path(handle.name)).findings
+        finally:
+            os.unlink(handle.name)
     # Dangling fallbacks after a forced removal are reported by cleanup itself (see test_cleanup);
     # literal keys are the user's own text, planted on purpose by test_secrets.
     errors = [

@@ -49,7 +49,7 @@ def plan_cleanup(
             model = outcome.catalog.get(model_id)
             if model is not None:
                 plan.held += rejected_prices(entry, model, name)
-                for change in price_changes(doc, entry, provider, model, rtol, plan.notes):
+                for change in price_changes(entry, provider, model, rtol, plan.notes):
                     reason = suspicious_move(change, provider.defaults.free_cost, max_price_factor)
                     if reason:
                         plan.held.append(HeldChange(change, reason))
@@ -59,9 +59,9 @@ def plan_cleanup(
                 plan.notes.append(
                     f"{name}: kept protected {model_id} although the catalogue lacks it"
                 )
-            elif doc.is_referenced_elsewhere(entry):
+            elif entry.doc.is_referenced_elsewhere(entry):
                 plan.notes.append(
-                    f"{doc.name}:{entry.dash_line + 1}: kept {entry.label()}: other entries use its YAML anchors"
+                    f"{entry.doc.name}:{entry.dash_line + 1}: kept {entry.label()}: other entries use its YAML anchors"
                 )
             else:
                 removals.append(
@@ -123,8 +123,8 @@ def dangling_references(doc: ConfigDocument, removals: list[RemoveEntry]) -> lis
     re-routing is a person's decision.
     """
     removed = {id(r.entry) for r in removals}
-    gone = {e.model_name for e in doc.entries if id(e) in removed} - {
-        e.model_name for e in doc.entries if id(e) not in removed
+    gone = {e.model_name for e in doc.all_entries if id(e) in removed} - {
+        e.model_name for e in doc.all_entries if id(e) not in removed
     }
     if not gone:
         return []
@@ -151,7 +151,6 @@ def dangling_references(doc: ConfigDocument, removals: list[RemoveEntry]) -> lis
 
 
 def price_changes(
-    doc: ConfigDocument,
     entry: ModelEntry,
     provider: Provider,
     model: CatalogModel,
@@ -164,7 +163,7 @@ def price_changes(
             old = _current(entry, section, field_name)
             if is_number(old) and not finite_number(old):
                 notes.append(
-                    f"{doc.name}:{entry.dash_line + 1}: {section}.{field_name} of {entry.label()} "
+                    f"{entry.doc.name}:{entry.dash_line + 1}: {section}.{field_name} of {entry.label()} "
                     f"is {old}; left alone (LiteLLM cannot compute costs with it)"
                 )
                 continue
@@ -172,17 +171,13 @@ def price_changes(
                 is_free_value(old) and new == provider.defaults.free_cost
             ):
                 continue
-            if _editable(doc, entry, section, field_name, notes):
+            if _editable(entry, section, field_name, notes):
                 changes.append(SetField(entry, section, field_name, old, new, provider.name))
     for field_name, new in model.limits.items():
         info = entry.data.get("model_info")
         old = info.get(field_name) if isinstance(info, dict) else None
         # Limits are kept true where a person wrote them; cleanup does not add new ones.
-        if (
-            old is not None
-            and old != new
-            and _editable(doc, entry, "model_info", field_name, notes)
-        ):
+        if old is not None and old != new and _editable(entry, "model_info", field_name, notes):
             changes.append(SetField(entry, "model_info", field_name, old, new, provider.name))
     return changes
 
@@ -204,14 +199,12 @@ def _current(entry: ModelEntry, section: str, field_name: str) -> object:
     return values.get(field_name) if isinstance(values, dict) else None
 
 
-def _editable(
-    doc: ConfigDocument, entry: ModelEntry, section: str, field_name: str, notes: list[str]
-) -> bool:
+def _editable(entry: ModelEntry, section: str, field_name: str, notes: list[str]) -> bool:
     node = entry.value_node((section, field_name))
     if node is not None:
-        if doc.is_unsplicable(entry, node):
+        if entry.doc.is_unsplicable(entry, node):
             notes.append(
-                f"{doc.where(node)}: {section}.{field_name} of {entry.label()} comes from a YAML anchor shared with other entries; update it by hand"
+                f"{entry.doc.where(node)}: {section}.{field_name} of {entry.label()} comes from a YAML anchor shared with other entries; update it by hand"
             )
             return False
         return True
@@ -220,10 +213,10 @@ def _editable(
         not isinstance(home, MappingNode)
         or _is_flow(home)
         or not home.value
-        or doc.is_unsplicable(entry, home)
+        or entry.doc.is_unsplicable(entry, home)
     ):
         notes.append(
-            f"{doc.where(entry.node)}: cannot add {section}.{field_name} to {entry.label()}: {section} is not a plain block mapping of this entry"
+            f"{entry.doc.where(entry.node)}: cannot add {section}.{field_name} to {entry.label()}: {section} is not a plain block mapping of this entry"
         )
         return False
     return True

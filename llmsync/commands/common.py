@@ -13,7 +13,7 @@ def entries_by_provider(
 ) -> dict[str, list[tuple[ModelEntry, str]]]:
     """Each selected provider's entries with their catalogue ids; an entry has one owner."""
     groups: dict[str, list[tuple[ModelEntry, str]]] = {name: [] for name in names}
-    for entry in doc.entries:
+    for entry in doc.all_entries:  # include: files too, so nothing is duplicated or missed
         owner = registry.owner(entry.model, entry.api_base)
         if owner and owner[0] in groups:
             groups[owner[0]].append((entry, owner[1]))

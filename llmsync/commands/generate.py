@@ -105,9 +105,9 @@ def plan_generate(
     for name, found in discoveries.items():
         report = plan.report(name)
         report.error = found.error
-        report.entries = sum(1 for e in doc.entries if _owner(e.data) == name)
+        report.entries = sum(1 for e in doc.all_entries if _owner(e.data) == name)
     owned_now: dict[tuple[str, str], Any] = {}
-    for entry in doc.entries:
+    for entry in doc.all_entries:
         owner = _owner(entry.data)
         if owner is None:
             continue
