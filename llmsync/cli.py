@@ -350,6 +350,7 @@ def validate(
     import json
     import os
 
+    from llmsync import redact
     from llmsync.commands.validate import Validator
     from llmsync.errors import LlmsyncError
 
@@ -358,6 +359,8 @@ def validate(
     _load_env()
     validator = Validator(os.environ)
     report = validator.run(config)
+    for doc in validator.docs:
+        redact.active().remember_literals(doc.literal_secrets())
     if online and validator.docs:
         from llmsync.commands.common import entries_by_provider
 
