@@ -147,12 +147,12 @@ def reprice_all(entries: int) -> float:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import large_config
 
+    from llmsync.catalogues.fetch import FetchOutcome
+    from llmsync.catalogues.model import Catalog, CatalogModel
     from llmsync.commands.cleanup import plan_cleanup
     from llmsync.commands.common import entries_by_provider
     from llmsync.document import ConfigDocument
-    from llmsync.fetch import FetchOutcome
     from llmsync.plan import apply_plan
-    from llmsync.providers.base import Catalog, CatalogModel
     from llmsync.registry import Registry
 
     registry = Registry.load(None)

@@ -67,6 +67,15 @@ NoCacheOpt = Annotated[
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Use only cached catalogues, whatever their age.")
 ]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=1.0,
+        help="Seconds all fetching may take together (default: providers.yaml deadline, 45).",
+        show_default=False,
+    ),
+]
 ReportOpt = Annotated[
     Path | None,
     typer.Option(
@@ -154,6 +163,14 @@ def cleanup(
             "--add-new", help="Also add catalogue models matching each provider's add_new globs."
         ),
     ] = False,
+    lifecycle: Annotated[
+        bool,
+        typer.Option(
+            "--lifecycle",
+            help="Write model_info.deprecation_date where a listing gives a retirement date.",
+        ),
+    ] = False,
+    timeout: TimeoutOpt = None,
     backup: BackupOpt = False,
     report: ReportOpt = None,
     output_format: FormatOpt = "text",
@@ -164,8 +181,7 @@ def cleanup(
     offline: OfflineOpt = False,
 ) -> int:
     """Remove entries whose model left its provider's catalogue and update prices that changed."""
-    from llmsync.commands.cleanup import plan_cleanup
-    from llmsync.commands.common import entries_by_provider
+    from llmsync.commands.cleanup import cleanup_targets, plan_cleanup
 
     _load_env()
     _check_outputs(report, output_format)
@@ -173,24 +189,27 @@ def cleanup(
     names = registry.select(provider)
     with _editing(config, dry_run):
         doc = _load(config)
-        groups = entries_by_provider(doc, registry, names)
-        wanted = [
-            registry.providers[n]
-            for n in names
-            if groups[n] or (add_new and registry.providers[n].spec.add_new.include)
-        ]
-        outcomes, _ = _fetch(
-            wanted, registry, verbose, _cache_policy(cache_dir, cache_ttl, no_cache, offline)
+        targets = cleanup_targets(doc, registry, names, add_new, servers="all" in provider)
+        outcomes, _, checked = _fetch(
+            targets.jobs,
+            registry,
+            verbose,
+            _cache_policy(cache_dir, cache_ttl, no_cache, offline),
+            servers=list(targets.servers),
+            deadline=timeout,
         )
         plan = plan_cleanup(
             doc,
             registry,
-            groups,
+            targets.groups,
             outcomes,
             rtol=rtol,
             force=force,
             max_price_factor=max_price_factor,
             add_new=add_new,
+            lifecycle=lifecycle,
+            servers=checked,
+            server_groups=targets.servers,
         )
         code = _finish(
             doc,
@@ -232,6 +251,7 @@ def add_model(
     offline: OfflineOpt = False,
 ) -> int:
     """Add models from a provider's catalogue with their prices, mode and limits."""
+    from llmsync.catalogues.fetch import Job
     from llmsync.commands.add_model import plan_add
     from llmsync.errors import EXIT_PENDING, LlmsyncError
 
@@ -246,12 +266,10 @@ def add_model(
     with _editing(config, dry_run):
         doc = _load(config)
         cache = _cache_policy(cache_dir, cache_ttl, no_cache, offline)
-        outcome = _fetch([registry.providers[name]], registry, verbose, cache)[0][name]
+        (outcome,) = _fetch([Job(registry.providers[name])], registry, verbose, cache)[0].values()
         if outcome.catalog is None:
-            _echo(
-                f"llmsync: {name}: catalogue unavailable: {outcome.error}; nothing was added",
-                err=True,
-            )
+            why = outcome.error or f"skipped: {outcome.skipped}"
+            _echo(f"llmsync: {name}: catalogue unavailable: {why}; nothing was added", err=True)
             return EXIT_PENDING
         plan = plan_add(doc, registry, name, models, outcome.catalog, model_name=model_name)
         code = _finish(
@@ -309,8 +327,8 @@ def generate(
     verbose: VerboseOpt = False,
 ) -> int:
     """Write entries for the model servers declared under `sources:` in providers.yaml."""
+    from llmsync.catalogues.servers import discover_all
     from llmsync.commands.generate import plan_generate
-    from llmsync.sources import discover_all
 
     _load_env()
     registry = _registry(providers)
@@ -362,6 +380,7 @@ def validate(
     for doc in validator.docs:
         redact.active().remember_literals(doc.literal_secrets())
     if online and validator.docs:
+        from llmsync.catalogues.fetch import Job
         from llmsync.commands.common import entries_by_provider
 
         registry = _registry(providers)
@@ -372,13 +391,14 @@ def validate(
             for n, m in entries_by_provider(d, registry, names).items()
             if m
         }
-        outcomes, discoveries = _fetch(
-            [registry.providers[n] for n in names if n in wanted],
+        outcomes, discoveries, _ = _fetch(
+            [Job(registry.providers[n]) for n in names if n in wanted],
             registry,
             verbose,
             _cache_policy(cache_dir, cache_ttl, no_cache, offline),
             sources=bool(registry.sources),
         )
+        outcomes = {job.name: outcome for job, outcome in outcomes.items()}
         validator.check_online(registry, outcomes)
         validator.check_sources(discoveries)
     if strict:
@@ -487,8 +507,8 @@ def _check_outputs(report: Path | None, output_format: str) -> None:
 
 
 def _cache_policy(cache_dir: Path | None, ttl: float, no_cache: bool, offline: bool) -> Any:
+    from llmsync.catalogues.cache import CachePolicy, default_cache_dir
     from llmsync.errors import LlmsyncError
-    from llmsync.fetch import CachePolicy, default_cache_dir
 
     if no_cache and offline:
         raise LlmsyncError("--offline needs the cache; drop --no-cache")
@@ -498,21 +518,32 @@ def _cache_policy(cache_dir: Path | None, ttl: float, no_cache: bool, offline: b
 
 
 def _fetch(
-    wanted: list, registry: Any, verbose: bool, cache: Any = None, sources: bool = False
-) -> tuple[dict, dict]:
-    """Catalogues of ``wanted`` and, with ``sources``, the generate sources, all at once."""
+    jobs: list,
+    registry: Any,
+    verbose: bool,
+    cache: Any = None,
+    sources: bool = False,
+    servers: list | None = None,
+    deadline: float | None = None,
+) -> tuple[dict, dict, dict]:
+    """All network work of a command at once, within one deadline: the catalogues of
+    ``jobs`` (with the price books they need), generate's sources, self-hosted ``servers``."""
     import asyncio
 
-    from llmsync.fetch import CachePolicy, fetch_all
+    from llmsync.catalogues.cache import CachePolicy
+    from llmsync.catalogues.fetch import fetch_all
+    from llmsync.catalogues.servers import check_servers, discover
     from llmsync.render import consoles
-    from llmsync.sources import discover
 
     _, err = consoles()
     done: list[str] = []
+    total = len(jobs) + len(servers or [])
 
     def progress(outcome: Any) -> None:
         done.append(outcome.provider)
-        if outcome.error and verbose:
+        if verbose and outcome.skipped:
+            err.print(f"- {outcome.provider}: skipped ({outcome.skipped})", markup=False)
+        elif verbose and outcome.error:
             err.print(f"✗ {outcome.provider}: {outcome.error}", markup=False)
         elif verbose:
             count = len(outcome.catalog.models)
@@ -520,22 +551,30 @@ def _fetch(
                 f"✓ {outcome.provider}: {count} models in {outcome.seconds:.2f}s", markup=False
             )
         if status is not None:
-            status.update(f"Fetching catalogues ({len(done)}/{len(wanted)})")
+            status.update(f"Fetching catalogues ({len(done)}/{total})")
 
-    async def work() -> tuple[dict, dict]:
-        catalogues = fetch_all(wanted, registry.defaults, progress, cache or CachePolicy())
-        if not sources:
-            return await catalogues, {}
-        found = discover(registry.sources, registry.defaults)
-        return tuple(await asyncio.gather(catalogues, found))  # type: ignore[return-value]
+    async def work() -> tuple[dict, dict, dict]:
+        limit = deadline or registry.defaults.deadline
+        catalogues = fetch_all(
+            jobs, registry.defaults, progress, cache or CachePolicy(), registry.pricebooks, limit
+        )
+        found = discover(registry.sources, registry.defaults) if sources else _nothing()
+        checked = (
+            asyncio.wait_for(check_servers(servers, registry.defaults), limit)
+            if servers
+            else _nothing()
+        )
+        return tuple(await asyncio.gather(catalogues, found, checked))  # type: ignore[return-value]
 
-    status = (
-        err.status(f"Fetching catalogues (0/{len(wanted)})") if err.is_terminal and wanted else None
-    )
+    status = err.status(f"Fetching catalogues (0/{total})") if err.is_terminal and total else None
     if status is not None:
         with status:
             return asyncio.run(work())
     return asyncio.run(work())
+
+
+async def _nothing() -> dict:
+    return {}
 
 
 def _finish(

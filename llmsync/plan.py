@@ -42,7 +42,7 @@ class SetField:
     section: str
     field: str
     old: Any
-    new: float | int | None  # None only in a HeldChange: the catalogue value was not trusted
+    new: float | int | str | None  # str: a date; None only held back (value not trusted)
     provider: str
 
 
@@ -93,16 +93,33 @@ Change = SetField | RemoveEntry | AddEntry | ReplaceEntry | Reorder | SetRouterS
 
 @dataclass
 class ProviderReport:
+    """One provider's (or self-hosted server's) part in a run."""
+
     name: str
     entries: int = 0
     error: str | None = None
     held: str | None = None  # why its removals were not applied
+    skipped: str | None = None  # why it was not checked (a key that is not set): not a failure
+    kind: str = "provider"  # or "server"
 
     @property
     def status(self) -> str:
         if self.error:
             return "failed"
-        return "held" if self.held else "ok"
+        if self.held:
+            return "held"
+        return "skipped" if self.skipped else "ok"
+
+
+@dataclass(frozen=True)
+class Retirement:
+    """A model its catalogue marks as deprecated (reported; written only with --lifecycle)."""
+
+    entry: ModelEntry
+    provider: str
+    model_id: str
+    date: str  # YYYY-MM-DD, or "deprecated" when the listing gives no date
+    replacement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,7 @@ class Plan:
     providers: dict[str, ProviderReport] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     held: list[HeldChange] = field(default_factory=list)
+    retiring: list[Retirement] = field(default_factory=list)
 
     def report(self, name: str) -> ProviderReport:
         return self.providers.setdefault(name, ProviderReport(name))
@@ -219,7 +237,9 @@ def _set_router(editor: TextEditor, change: SetRouterSetting) -> None:
             editor.replace_lines(first, last, editor.joined(lines))
 
 
-def _number_text(value: float | int, style: str) -> str:
+def _number_text(value: float | int | str, style: str) -> str:
+    if isinstance(value, str):  # a date such as model_info.deprecation_date
+        return yaml_str(value)
     return str(value) if isinstance(value, int) else format_float(value, style)
 
 

@@ -345,8 +345,8 @@ def test_online_validate_reports_unreachable_sources(lab, httpx_mock, llmsync):
 
 def test_prices_from_litellms_bundled_cost_map_when_the_source_has_none():
     pytest.importorskip("litellm")
+    from llmsync.catalogues.servers import DiscoveredModel, bundled_cost_map
     from llmsync.commands.generate import _costs
-    from llmsync.sources import DiscoveredModel, bundled_cost_map
 
     known = bundled_cost_map()["gpt-4o"]
     model = DiscoveredModel(source="s", id="gpt-4o", model="openai/gpt-4o", api_base="http://h/v1")

@@ -14,7 +14,9 @@ def registry():
 
 def parse(registry, provider, *names):
     p = registry.providers[provider]
-    return p.parse([(source, body(name)) for source, name in zip(p.sources(), names, strict=True)])
+    return p.parse(
+        [(source, [body(name)]) for source, name in zip(p.sources(), names, strict=True)]
+    )
 
 
 def test_openrouter_strings_cache_limits_free_twins_and_embeddings(registry):
@@ -122,7 +124,7 @@ def test_nvidia_has_no_prices_so_everything_is_free(registry):
 def test_malformed_or_empty_catalogues_are_errors(registry, payload, message):
     p = registry.providers["requesty"]
     with pytest.raises(CatalogError, match=message):
-        p.parse([(p.sources()[0], payload)])
+        p.parse([(p.sources()[0], [payload])])
 
 
 @pytest.mark.parametrize(

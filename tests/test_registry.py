@@ -104,7 +104,7 @@ def test_a_new_provider_needs_only_yaml(workdir, httpx_mock, llmsync, monkeypatc
             ]
         },
     )
-    run = llmsync("cleanup", "--providers", "acme.yaml")
+    run = llmsync("cleanup", "--providers", "acme.yaml", "-p", "acme")
     assert run.exit_code == 0, run.output
     text = config.read_text()
     assert "input_cost_per_token: 1.2e-06\n" in text and "output_cost_per_token: 2.0e-06\n" in text

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 
+from llmsync.catalogues.hosted import Provider
+from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.commands.common import additions, entries_by_provider
 from llmsync.document import ConfigDocument
 from llmsync.errors import LlmsyncError
 from llmsync.plan import Plan
-from llmsync.providers.base import Catalog, CatalogModel, Provider
 from llmsync.registry import Registry
 
 

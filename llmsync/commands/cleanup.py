@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ruamel.yaml.nodes import MappingNode
 
-from llmsync.commands.common import additions
+from llmsync.catalogues.fetch import FetchOutcome, Job
+from llmsync.catalogues.hosted import Provider
+from llmsync.catalogues.model import Catalog, CatalogModel
+from llmsync.catalogues.servers import Server, ServerOutcome, env_reference, servers_in
+from llmsync.commands.common import additions, entries_by_provider
 from llmsync.document import ConfigDocument, ModelEntry, _is_flow, mapping_value
-from llmsync.fetch import FetchOutcome
-from llmsync.plan import HeldChange, Plan, RemoveEntry, SetField
+from llmsync.plan import HeldChange, Plan, ProviderReport, RemoveEntry, Retirement, SetField
 from llmsync.prices import (
     COST_FIELDS,
     as_number,
@@ -19,74 +23,221 @@ from llmsync.prices import (
     is_free_value,
     is_number,
 )
-from llmsync.providers.base import Catalog, CatalogModel, Provider
 from llmsync.registry import Registry
+
+
+@dataclass
+class Targets:
+    """What a cleanup run checks: provider entries, the catalogue requests, the servers."""
+
+    groups: dict[str, list[tuple[ModelEntry, str]]]
+    jobs: list[Job]
+    servers: dict[Server, list[tuple[ModelEntry, str]]]
+
+
+def cleanup_targets(
+    doc: ConfigDocument, registry: Registry, names: list[str], add_new: bool, servers: bool
+) -> Targets:
+    """Group the config's entries by provider (and by self-hosted server when ``servers``)."""
+    groups = entries_by_provider(doc, registry, names)
+    jobs = []
+    for name in names:
+        provider = registry.providers[name]
+        jobs += list(jobs_of(provider, groups[name]))
+        if add_new and provider.spec.add_new.include:
+            jobs.append(Job(provider))
+    found = {}
+    if servers:
+        claimed = {id(e) for e in doc.all_entries if registry.owner(e.model, e.api_base)}
+        found = servers_in(doc.all_entries, registry.server_kinds, claimed)
+    return Targets(groups, list(dict.fromkeys(jobs)), found)
 
 
 def plan_cleanup(
     doc: ConfigDocument,
     registry: Registry,
     groups: Mapping[str, list[tuple[ModelEntry, str]]],
-    outcomes: Mapping[str, FetchOutcome],
+    outcomes: Mapping[Job, FetchOutcome],
     rtol: float = 1e-9,
     force: bool = False,
     max_price_factor: float = 10.0,
     add_new: bool = False,
+    lifecycle: bool = False,
+    servers: Mapping[Server, ServerOutcome] | None = None,
+    server_groups: Mapping[Server, list[tuple[ModelEntry, str]]] | None = None,
 ) -> Plan:
     plan = Plan()
     for name, members in groups.items():
         report = plan.report(name)
         report.entries = len(members)
-        outcome = outcomes.get(name)
-        if outcome is None:
-            continue  # no entries, nothing fetched
-        if outcome.catalog is None:
-            report.error = outcome.error  # a failed provider removes and reprices nothing
-            continue
         provider = registry.providers[name]
-        removals = []
-        for entry, model_id in members:
-            model = outcome.catalog.get(model_id)
-            if model is not None:
-                plan.held += rejected_prices(entry, model, name)
-                for change in price_changes(entry, provider, model, rtol, plan.notes):
-                    reason = suspicious_move(change, provider.defaults.free_cost, max_price_factor)
-                    if reason:
-                        plan.held.append(HeldChange(change, reason))
-                    else:
-                        plan.changes.append(change)
-            elif model_id in provider.spec.protected:
-                plan.notes.append(
-                    f"{name}: kept protected {model_id} although the catalogue lacks it"
+        removals: list[RemoveEntry] = []
+        for job, part in jobs_of(provider, members).items():
+            outcome = outcomes.get(job)
+            if outcome is None:
+                continue  # not fetched (no entries, or not selected)
+            if outcome.skipped:
+                report.skipped = f"{outcome.skipped}: set it to check {len(part)} entries"
+                continue
+            if outcome.catalog is None:
+                report.error = outcome.error  # a failed provider removes and reprices nothing
+                continue
+            for entry, model_id in part:
+                removal = _check_entry(
+                    plan,
+                    entry,
+                    model_id,
+                    provider,
+                    outcome.catalog,
+                    rtol,
+                    max_price_factor,
+                    lifecycle,
                 )
-            elif entry.doc.is_referenced_elsewhere(entry):
-                plan.notes.append(
-                    f"{entry.doc.name}:{entry.dash_line + 1}: kept {entry.label()}: other entries use its YAML anchors"
-                )
-            else:
-                removals.append(
-                    RemoveEntry(entry, name, f"{model_id} is no longer in the {name} catalogue")
-                )
+                if removal is not None:
+                    removals.append(removal)
         if add_new:
-            present = {model_id for _, model_id in members}
-            additions(
-                doc,
-                provider,
-                [
+            outcome = outcomes.get(Job(provider))
+            if outcome is not None and outcome.catalog is not None:
+                present = {model_id for _, model_id in members}
+                named = [
                     (m, provider.default_model_name(m.id))
                     for m in new_models(provider, outcome.catalog, present)
-                ],
-                plan,
-            )
-        limit = provider.defaults.max_removal_fraction * len(members)
-        if len(removals) > limit and not force:
-            report.held = f"would remove {len(removals)} of {len(members)} entries; nothing removed: re-run with --force if that is right"
-            reason = f"mass-removal guard: {len(removals)} of {len(members)} {name} entries"
-            plan.held.extend(HeldChange(r, reason) for r in removals)
-        else:
-            plan.changes.extend(removals)
+                ]
+                additions(doc, provider, named, plan)
+        fraction = provider.defaults.max_removal_fraction
+        _guard_removals(plan, report, removals, len(members), fraction, force)
+    for server, members in (server_groups or {}).items():
+        _check_server(plan, server, members, (servers or {}).get(server), registry, force)
     plan.notes.extend(dangling_references(doc, plan.of(RemoveEntry)))
     return plan
+
+
+def jobs_of(
+    provider: Provider, members: list[tuple[ModelEntry, str]]
+) -> dict[Job, list[tuple[ModelEntry, str]]]:
+    """Entries by the catalogue request that checks them: an entry whose ``api_key`` is
+    ``os.environ/X`` is checked with X (keys can see different models)."""
+    jobs: dict[Job, list[tuple[ModelEntry, str]]] = {}
+    for entry, model_id in members:
+        env = env_reference(entry.litellm_params.get("api_key"))
+        jobs.setdefault(Job(provider, env), []).append((entry, model_id))
+    return jobs
+
+
+def _check_entry(
+    plan: Plan,
+    entry: ModelEntry,
+    model_id: str,
+    provider: Provider,
+    catalog: Catalog,
+    rtol: float,
+    max_price_factor: float,
+    lifecycle: bool,
+) -> RemoveEntry | None:
+    """Plan one entry's price and lifecycle updates; its removal, if it should go."""
+    name = provider.name
+    model = catalog.get(model_id)
+    if model is not None:
+        plan.held += rejected_prices(entry, model, name)
+        for change in price_changes(entry, provider, model, rtol, plan.notes):
+            reason = suspicious_move(change, provider.defaults.free_cost, max_price_factor)
+            if reason:
+                plan.held.append(HeldChange(change, reason))
+            else:
+                plan.changes.append(change)
+        if model.deprecation:
+            plan.retiring.append(
+                Retirement(entry, name, model_id, model.deprecation, model.replacement)
+            )
+            if lifecycle:
+                plan.changes += deprecation_change(entry, model, name, plan.notes)
+        return None
+    if catalog.partial:
+        plan.notes.append(
+            f"{name}: {model_id} is not in its listing, which is known to be partial; kept"
+        )
+    elif model_id in provider.spec.protected:
+        plan.notes.append(f"{name}: kept protected {model_id} although the catalogue lacks it")
+    elif entry.doc.is_referenced_elsewhere(entry):
+        plan.notes.append(
+            f"{entry.doc.name}:{entry.dash_line + 1}: kept {entry.label()}: other entries use its YAML anchors"
+        )
+    else:
+        return RemoveEntry(entry, name, f"{model_id} is no longer in the {name} catalogue")
+    return None
+
+
+def _guard_removals(
+    plan: Plan,
+    report: ProviderReport,
+    removals: list[RemoveEntry],
+    members: int,
+    max_fraction: float,
+    force: bool,
+) -> None:
+    """Apply removals, unless they are a suspicious share of the provider's entries."""
+    limit = max_fraction * members
+    if len(removals) > limit and not force:
+        report.held = f"would remove {len(removals)} of {members} entries; nothing removed: re-run with --force if that is right"
+        reason = f"mass-removal guard: {len(removals)} of {members} {report.name} entries"
+        plan.held.extend(HeldChange(r, reason) for r in removals)
+    else:
+        plan.changes.extend(removals)
+
+
+def _check_server(
+    plan: Plan,
+    server: Server,
+    members: list[tuple[ModelEntry, str]],
+    outcome: ServerOutcome | None,
+    registry: Registry,
+    force: bool,
+) -> None:
+    """A self-hosted server's entries: models it no longer serves are reported (or removed
+    where providers.yaml says so for its kind); an unreachable server keeps everything."""
+    report = plan.report(server.label)
+    report.kind, report.entries = "server", len(members)
+    if outcome is None:
+        return
+    if outcome.skipped:
+        report.skipped = f"{outcome.skipped}: set it to check {len(members)} entries"
+        return
+    if outcome.ids is None:
+        report.error = outcome.error
+        return
+    remove = registry.server_kinds[server.kind].remove_missing
+    removals = []
+    for entry, model_id in members:
+        if server.serves(model_id, outcome.ids):
+            continue
+        if remove:
+            reason = f"{model_id} is no longer served by {server.label}"
+            removals.append(RemoveEntry(entry, server.label, reason))
+        else:
+            plan.notes.append(
+                f"{server.label} no longer serves {model_id} ({entry.label()}); kept (report only)"
+            )
+    fraction = registry.defaults.max_removal_fraction
+    _guard_removals(plan, report, removals, len(members), fraction, force)
+
+
+def deprecation_change(
+    entry: ModelEntry, model: CatalogModel, provider: str, notes: list[str]
+) -> list[SetField]:
+    """``model_info.deprecation_date`` (read by LiteLLM for its own alerts) from the listing."""
+    if model.deprecation is None or model.deprecation == "deprecated":
+        return []  # a flag without a date: reported, nothing to write
+    old = _current(entry, "model_info", "deprecation_date")
+    if str(old) == model.deprecation:
+        return []
+    if "model_info" not in entry.data or not _editable(
+        entry, "model_info", "deprecation_date", notes
+    ):
+        notes.append(
+            f"{entry.label()}: retires {model.deprecation}; add model_info.deprecation_date by hand"
+        )
+        return []
+    return [SetField(entry, "model_info", "deprecation_date", old, model.deprecation, provider)]
 
 
 def new_models(provider: Provider, catalog: Catalog, present: set[str]) -> list[CatalogModel]:
@@ -158,7 +309,15 @@ def price_changes(
     notes: list[str],
 ) -> list[SetField]:
     changes = []
-    for field_name, new in provider.config_costs(model).items():
+    # Prices are kept true where a person wrote some; an entry without any is left to
+    # LiteLLM's own cost map, and it is said when that map does not know the model.
+    priced = any(entry.cost_sections(f) for f in COST_FIELDS)
+    if not priced and model.in_cost_map is False:
+        notes.append(
+            f"{entry.label()}: LiteLLM's cost map does not know {model.id} and the entry has no "
+            "prices, so its spend is tracked as 0"
+        )
+    for field_name, new in provider.config_costs(model).items() if priced else ():
         for section in entry.cost_sections(field_name) or [entry.cost_home()]:
             old = _current(entry, section, field_name)
             if is_number(old) and not finite_number(old):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from llmsync.catalogues.hosted import Provider
+from llmsync.catalogues.model import CatalogModel
 from llmsync.document import ConfigDocument, ModelEntry, unwritable_reason
 from llmsync.plan import AddEntry, HeldChange, Plan
-from llmsync.providers.base import CatalogModel, Provider
 from llmsync.registry import Registry
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
+from llmsync.catalogues.servers import DiscoveredModel, Discovery, bundled_cost_map
 from llmsync.commands.common import insertion_point
 from llmsync.commands.routes import plan_routes
 from llmsync.document import ConfigDocument, unwritable_reason
 from llmsync.plan import AddEntry, HeldChange, Plan, RemoveEntry, ReplaceEntry
-from llmsync.registry import Registry, SourceSpec
-from llmsync.sources import DiscoveredModel, Discovery, bundled_cost_map
+from llmsync.registry import Registry
+from llmsync.schema import SourceSpec
 
 OWNER_KEY = "llmsync_source"
 

@@ -21,7 +21,7 @@ from llmsync.document import (
     yaml_str,
 )
 from llmsync.plan import Plan, SetRouterSetting
-from llmsync.registry import Routes
+from llmsync.schema import Routes
 
 MARK = "  # llmsync"
 

@@ -583,6 +583,8 @@ class Validator:
                     continue
                 name, model_id = owner
                 outcome = outcomes[name]
+                if outcome.skipped:
+                    continue  # no key: nothing to say about its models
                 if outcome.catalog is None:
                     if name not in reported:
                         reported.add(name)
@@ -591,6 +593,7 @@ class Validator:
                         )
                 elif (
                     model_id not in outcome.catalog
+                    and not outcome.catalog.partial
                     and model_id not in registry.providers[name].spec.protected
                 ):
                     self.add_entry_finding(

@@ -20,11 +20,12 @@ from typing import Any, ClassVar
 import httpx
 
 from llmsync import __version__
+from llmsync.catalogues.http import client as http_client
+from llmsync.catalogues.http import request_json
 from llmsync.errors import CatalogError
-from llmsync.http import client as http_client
-from llmsync.http import request_json
 from llmsync.prices import BadPrice, parse_price
-from llmsync.registry import Defaults, SourceSpec
+from llmsync.redact import public_url
+from llmsync.schema import Defaults, SourceSpec
 
 # Ollama's /api/show capabilities -> LiteLLM model_info flags (embedding is handled as mode).
 CAPABILITIES = {
@@ -265,3 +266,106 @@ def bundled_cost_map() -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+# --------------------------------------------------------------------------- servers in the config
+
+
+def env_reference(value: Any) -> str | None:
+    """X for ``os.environ/X``, else None."""
+    if isinstance(value, str) and value.startswith("os.environ/") and len(value) > 11:
+        return value[len("os.environ/") :]
+    return None
+
+
+@dataclass(frozen=True)
+class Server:
+    """A self-hosted server the config points at: its kind, base URL and key variable."""
+
+    kind: str  # "ollama" or "openai" (vLLM, llama.cpp, LM Studio, any /models)
+    api_base: str  # as written: a URL or os.environ/VAR
+    key_env: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {public_url(self.api_base)}"
+
+    def base_url(self) -> str | None:
+        var = env_reference(self.api_base)
+        return (os.environ.get(var) or None) if var else self.api_base
+
+    def serves(self, model_id: str, ids: frozenset[str]) -> bool:
+        if model_id in ids:
+            return True
+        # Ollama: "llama3.2" is "llama3.2:latest"
+        return self.kind == "ollama" and ":" not in model_id and f"{model_id}:latest" in ids
+
+
+@dataclass(frozen=True)
+class ServerOutcome:
+    ids: frozenset[str] | None
+    error: str | None = None
+    skipped: str | None = None
+
+
+def servers_in(
+    entries: list[Any], kinds: Mapping[str, Any], claimed: set[int]
+) -> dict[Server, list[tuple[Any, str]]]:
+    """Entries served by self-hosted servers: an ``api_base`` and a server prefix, not claimed
+    by a hosted provider (``claimed``: ids of entries a provider recognised)."""
+    found: dict[Server, list[tuple[Any, str]]] = {}
+    for entry in entries:
+        model, base = entry.model, entry.api_base
+        if id(entry) in claimed or not model or not base:
+            continue
+        for kind, spec in kinds.items():
+            prefix = next((p for p in spec.prefixes if model.startswith(p)), None)
+            if prefix and len(model) > len(prefix):
+                key_env = env_reference(entry.litellm_params.get("api_key"))
+                server = Server(kind, base.rstrip("/"), key_env)
+                found.setdefault(server, []).append((entry, model[len(prefix) :]))
+                break
+    return found
+
+
+async def check_servers(
+    servers: list[Server], defaults: Defaults, client: httpx.AsyncClient | None = None
+) -> dict[Server, ServerOutcome]:
+    """Ask every server for its models at once, each with a short timeout."""
+    if client is None:
+        async with http_client(f"llmsync/{__version__}") as own:
+            return await check_servers(servers, defaults, own)
+    results = await asyncio.gather(*(_list_server(client, s, defaults) for s in servers))
+    return dict(zip(servers, results, strict=True))
+
+
+async def _list_server(
+    client: httpx.AsyncClient, server: Server, defaults: Defaults
+) -> ServerOutcome:
+    base = server.base_url()
+    if base is None:
+        return ServerOutcome(None, skipped=f"{env_reference(server.api_base)} is not set")
+    key = os.environ.get(server.key_env) if server.key_env else None
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    if server.kind == "ollama":
+        url, list_key, id_key = base + "/api/tags", "models", "name"
+    else:
+        url, list_key, id_key = base + "/models", "data", "id"
+    try:
+        body = await request_json(
+            client,
+            url,
+            headers=headers,
+            timeout=defaults.server_timeout,
+            retries=0,
+            backoff=0,
+            max_retry_after=0,
+            max_bytes=defaults.max_response_bytes,
+        )
+        items = _items(body, list_key, public_url(url))
+    except CatalogError as exc:
+        return ServerOutcome(None, error=str(exc))
+    ids = frozenset(i[id_key] for i in items if isinstance(i.get(id_key), str))
+    if not ids:
+        return ServerOutcome(None, error=f"{public_url(url)}: empty model list")
+    return ServerOutcome(ids)

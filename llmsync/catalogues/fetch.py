@@ -1,0 +1,215 @@
+"""Fetch catalogues concurrently: hosted listings (every page), price books, within a deadline.
+
+Every request goes through :mod:`llmsync.catalogues.http` (retries, size cap, safe redirects).
+A catalogue that fails for any reason yields an error instead of a catalogue, and one whose
+key is not set is *skipped*; callers treat both as "this provider changes nothing this run".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from llmsync import __version__
+from llmsync.catalogues import pricebooks
+from llmsync.catalogues.cache import MISSING, CachePolicy
+from llmsync.catalogues.hosted import Provider
+from llmsync.catalogues.http import client as http_client
+from llmsync.catalogues.http import request_json
+from llmsync.catalogues.model import Catalog
+from llmsync.errors import CatalogError
+from llmsync.redact import public_url
+from llmsync.schema import CatalogSource, Defaults, PriceBooks
+
+
+@dataclass(frozen=True)
+class Job:
+    """One catalogue to fetch: a provider, with the key variable its entries name."""
+
+    provider: Provider
+    key_env: str | None = None  # None: the provider's own api_key_env
+
+    @property
+    def name(self) -> str:
+        return self.provider.name
+
+    @property
+    def env(self) -> str | None:
+        return self.key_env or self.provider.spec.api_key_env
+
+    def __hash__(self) -> int:
+        return hash((self.provider.name, self.env))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Job) and (other.name, other.env) == (self.name, self.env)
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    provider: str
+    catalog: Catalog | None
+    error: str | None
+    seconds: float
+    skipped: str | None = None  # why it was not fetched (a key that is not set): not a failure
+
+
+Progress = Callable[[FetchOutcome], None]
+
+
+def fetch_catalogs(
+    providers: list[Provider],
+    defaults: Defaults,
+    progress: Progress | None = None,
+    cache: CachePolicy | None = None,
+) -> dict[str, FetchOutcome]:
+    """Fetch every provider's catalogue at once; never raises for a provider's failure."""
+    found = asyncio.run(fetch_all([Job(p) for p in providers], defaults, progress, cache))
+    return {job.name: outcome for job, outcome in found.items()}
+
+
+async def fetch_all(
+    jobs: list[Job],
+    defaults: Defaults,
+    progress: Progress | None = None,
+    cache: CachePolicy | None = None,
+    books: PriceBooks | None = None,
+    deadline: float | None = None,
+) -> dict[Job, FetchOutcome]:
+    """Every job's catalogue (and the price books they need) at once, within ``deadline``."""
+    cache = cache or CachePolicy()
+    deadline = deadline or defaults.deadline
+    jobs = list(dict.fromkeys(jobs))
+    wanted_books = pricebooks.needed([j.provider for j in jobs]) if books else []
+    async with http_client(f"llmsync/{__version__}") as client:
+        book_tasks = {
+            name: asyncio.ensure_future(
+                _in_time(_book(client, getattr(books, name).url, defaults, cache), deadline)
+            )
+            for name in wanted_books
+        }
+
+        async def run(job: Job) -> FetchOutcome:
+            outcome = await _in_time(_fetch_one(client, job, defaults, cache), deadline, job)
+            if progress:
+                progress(outcome)
+            return outcome
+
+        outcomes = await asyncio.gather(*(run(job) for job in jobs))
+        loaded = {}
+        for name, task in book_tasks.items():
+            try:
+                loaded[name] = await task
+            except Exception:
+                loaded[name] = None
+    result = {}
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if outcome.catalog is not None and books is not None:
+            catalog = pricebooks.enrich(outcome.catalog, job.provider, loaded, books)
+            outcome = FetchOutcome(outcome.provider, catalog, None, outcome.seconds)
+        result[job] = outcome
+    return result
+
+
+async def _in_time(work: Any, deadline: float, job: Job | None = None) -> Any:
+    try:
+        return await asyncio.wait_for(work, deadline)
+    except asyncio.TimeoutError:
+        if job is None:
+            raise CatalogError(f"ran out of time ({deadline:g}s)") from None
+        message = f"ran out of time: the run's deadline is {deadline:g}s (--timeout)"
+        return FetchOutcome(job.name, None, message, deadline)
+
+
+async def _fetch_one(
+    client: httpx.AsyncClient, job: Job, defaults: Defaults, cache: CachePolicy
+) -> FetchOutcome:
+    started = time.perf_counter()
+    provider = job.provider
+    missing_var = provider.missing_setting(job.key_env)
+    if missing_var:
+        return FetchOutcome(job.name, None, None, 0.0, skipped=f"{missing_var} is not set")
+    catalog, error = None, None
+    try:
+        headers = provider.headers(job.key_env)
+        sources = provider.sources()
+        pages = await asyncio.gather(
+            *(_pages(client, provider, s, headers, defaults, cache) for s in sources)
+        )
+        catalog = provider.parse(list(zip(sources, [p for p, _ in pages], strict=True)))
+        for source, (bodies, fresh) in zip(sources, pages, strict=True):
+            if fresh:  # only a catalogue that parsed is worth keeping
+                cache.write(provider.first_url(source), headers, bodies)
+    except CatalogError as exc:
+        error = str(exc)
+    except Exception as exc:  # a parser bug must not take other providers down, nor delete
+        error = f"cannot read catalogue: {type(exc).__name__}: {exc}"
+    return FetchOutcome(job.name, catalog, error, time.perf_counter() - started)
+
+
+async def _pages(
+    client: httpx.AsyncClient,
+    provider: Provider,
+    source: CatalogSource,
+    headers: dict[str, str],
+    defaults: Defaults,
+    cache: CachePolicy,
+) -> tuple[list[Any], bool]:
+    """Every page of one listing (from the cache when fresh); True when fetched now."""
+    first = provider.first_url(source)
+    cached = cache.read(first, headers)
+    if cached is not MISSING and isinstance(cached, list):
+        return cached, False
+    if cache.offline:
+        raise CatalogError(f"{public_url(first)}: --offline and no cached copy in {cache.folder}")
+    env = provider.spec.api_key_env
+    hint = f" (is {env} set?)" if env else ""
+    bodies, url = [], first
+    while url is not None:
+        if len(bodies) == provider.spec.paging.max_pages:
+            raise CatalogError(f"{public_url(first)}: more than {len(bodies)} pages")
+        body = await get_json(client, url, headers, defaults, hint=hint)
+        bodies.append(body)
+        url = provider.next_url(first, body, len(bodies))
+    return bodies, True
+
+
+async def _book(client: httpx.AsyncClient, url: str, defaults: Defaults, cache: CachePolicy) -> Any:
+    headers = {"Accept": "application/json"}
+    cached = cache.read(url, headers)
+    if cached is not MISSING:
+        return cached
+    if cache.offline:
+        return None
+    body = await get_json(client, url, headers, defaults)
+    cache.write(url, headers, body)
+    return body
+
+
+async def get_json(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    defaults: Defaults,
+    hint: str = "",
+    timeout: float | None = None,
+    retries: int | None = None,
+    **kwargs: Any,
+) -> Any:
+    """One JSON document with the registry's retry, timeout and size settings."""
+    return await request_json(
+        client,
+        url,
+        headers=headers,
+        timeout=timeout or defaults.timeout,
+        retries=defaults.retries if retries is None else retries,
+        backoff=defaults.backoff,
+        max_retry_after=defaults.max_retry_after,
+        max_bytes=defaults.max_response_bytes,
+        hint=hint,
+        **kwargs,
+    )

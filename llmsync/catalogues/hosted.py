@@ -1,0 +1,323 @@
+"""Hosted providers: recognise config entries, page through a JSON model listing, read it.
+
+One strategy, ``models_list``, covers every provider llmsync ships — aggregators and direct
+providers alike. They differ only in data providers.yaml describes: where the list is (an
+envelope key, or a bare list), the id field and its prefix, auth headers, paging style, where
+prices sit and in what unit, how embeddings and retirements are marked. A provider of a new
+*shape* (a paging style, an auth style, an id form) is a change here; a new provider is YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import os
+from typing import Any, ClassVar
+from urllib.parse import urlencode, urlsplit
+
+from llmsync.catalogues.model import Catalog, CatalogModel, dig
+from llmsync.document import unwritable_reason
+from llmsync.errors import CatalogError, RegistryError
+from llmsync.prices import COST_FIELDS, BadPrice, parse_price
+from llmsync.schema import CatalogSource, Defaults, Lifecycle, ProviderSpec
+
+ENV_PREFIX = "os.environ/"
+
+
+class Provider:
+    """A hosted catalogue described by providers.yaml."""
+
+    kind: ClassVar[str] = "models_list"
+
+    def __init__(self, name: str, spec: ProviderSpec, defaults: Defaults) -> None:
+        self.name = name
+        self.spec = spec
+        self.defaults = defaults
+
+    # ---- recognising entries
+
+    def recognise(self, model: str | None, api_base: str | None) -> str | None:
+        """The catalogue id of an entry's model if this provider serves it, else None."""
+        if not isinstance(model, str):
+            return None
+        for rule in self.spec.match:
+            if not model.startswith(rule.prefix) or len(model) == len(rule.prefix):
+                continue
+            model_id = model[len(rule.prefix) :]
+            if rule.ids and not any(fnmatch.fnmatchcase(model_id, g) for g in rule.ids):
+                continue
+            if rule.api_base is not None or rule.api_base_env is not None:
+                if api_base is None and rule.or_no_api_base:
+                    pass
+                elif not _api_base_matches(api_base, rule.api_base, rule.api_base_env):
+                    continue
+            if rule.id_prefix and not model_id.startswith(rule.id_prefix):
+                model_id = rule.id_prefix + model_id
+            return model_id
+        return None
+
+    # ---- fetching
+
+    def sources(self) -> list[CatalogSource]:
+        return list(self.spec.catalogs)
+
+    def missing_setting(self, key_env: str | None = None) -> str | None:
+        """The variable this catalogue cannot be fetched without, if it is unset."""
+        env = key_env or self.spec.api_key_env
+        if self.spec.key_required and env and not os.environ.get(env):
+            return env
+        for source in self.spec.catalogs:
+            for var in _url_variables(source.url):
+                if not os.environ.get(var):
+                    return var
+        return None
+
+    def headers(self, key_env: str | None = None) -> dict[str, str]:
+        headers = {"Accept": "application/json", **self.spec.headers}
+        env = key_env or self.spec.api_key_env
+        key = os.environ.get(env) if env else None
+        if key:
+            headers[self.spec.auth_header] = f"{self.spec.auth_scheme} {key}".strip()
+        return headers
+
+    def first_url(self, source: CatalogSource) -> str:
+        url = _expand(source.url)
+        paging = self.spec.paging
+        if paging.style != "none" and paging.size_param:
+            url = _with_query(url, {paging.size_param: paging.size})
+        return url
+
+    def next_url(self, first: str, body: Any, page: int) -> str | None:
+        """The URL of page ``page + 1`` after ``body`` (page ``page``), or None at the end."""
+        paging = self.spec.paging
+        if paging.style == "none" or not isinstance(body, dict):
+            return None
+        if paging.style == "page":
+            items = self._items_of(body)
+            if not items or len(items) < paging.size:
+                return None
+            return _with_query(first, {paging.param or "page": page + 1})
+        if paging.style == "cursor" and paging.more_field and not dig(body, paging.more_field):
+            return None
+        token = dig(body, paging.field) if paging.field else None
+        if not token or not isinstance(token, (str, int)):
+            return None
+        return _with_query(first, {paging.param or "pageToken": token})
+
+    # ---- reading
+
+    def parse(self, payloads: list[tuple[CatalogSource, list[Any]]]) -> Catalog:
+        """A catalogue from every page of every source; a bad shape raises CatalogError."""
+        models: dict[str, CatalogModel] = {}
+        for source, pages in payloads:
+            items = [item for body in pages for item in self._items(source, body)]
+            if not items:
+                # An empty catalogue is far likelier an outage than a provider with no models.
+                raise CatalogError(f"{source.url}: empty model list")
+            for item in items:
+                model = self._model(item, source)
+                models.setdefault(model.id, model)
+        return Catalog(self.name, models, partial=self.spec.listing == "partial")
+
+    def _items_of(self, body: Any) -> Any:
+        return body if not self.spec.list_key else dig(body, self.spec.list_key)
+
+    def _items(self, source: CatalogSource, body: Any) -> list[dict]:
+        items = self._items_of(body)
+        if not isinstance(items, list):
+            where = f"no {self.spec.list_key!r} list" if self.spec.list_key else "not a list"
+            raise CatalogError(f"{source.url}: unexpected shape: {where}")
+        bad = [i for i in items if not isinstance(i, dict) or not _text(dig(i, self.spec.id_key))]
+        if bad:
+            raise CatalogError(
+                f"{source.url}: unexpected shape: {len(bad)} item(s) without a string {self.spec.id_key!r}"
+            )
+        return items
+
+    def _model(self, item: dict, source: CatalogSource) -> CatalogModel:
+        model_id = str(dig(item, self.spec.id_key)).removeprefix(self.spec.id_strip)
+        rejected = {}
+        unsafe = unwritable_reason(model_id)
+        if unsafe:
+            rejected["id"] = f"id {model_id!a} {unsafe}"
+        costs = {}
+        prices = self.spec.prices
+        if prices.always_free:
+            costs = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
+        for field_name, path in ({} if prices.always_free else prices.fields).items():
+            try:
+                value = parse_price(dig(item, path), prices.scale, self.defaults.max_cost_per_token)
+            except BadPrice as exc:
+                rejected[field_name] = f"{field_name}: catalogue {exc}"
+                continue
+            if value is not None:
+                costs[field_name] = value
+        deprecation, replacement = _lifecycle(item, self.spec.lifecycle)
+        aliases = dig(item, self.spec.alias_key) if self.spec.alias_key else None
+        return CatalogModel(
+            id=model_id,
+            mode=self._mode(item, source, model_id),
+            costs=costs,
+            limits=_limits(item, self.spec.limits),
+            rejected=rejected,
+            deprecation=deprecation,
+            replacement=replacement,
+            aliases=tuple(a for a in aliases if isinstance(a, str))
+            if isinstance(aliases, list)
+            else (),
+        )
+
+    def _mode(self, item: dict, source: CatalogSource, model_id: str) -> str:
+        if source.mode:
+            return source.mode
+        rule = self.spec.embedding
+        if rule is None:
+            return "chat"
+        if rule.field:
+            value = dig(item, rule.field)
+            values = value if isinstance(value, list) else [value]
+            if any(v in rule.values for v in values):
+                return "embedding"
+        if any(part in model_id.lower() for part in rule.id_contains):
+            return "embedding"
+        return "chat"
+
+    # ---- new entries
+
+    def default_model_name(self, model_id: str) -> str:
+        naming = self.spec.naming
+        name = model_id
+        for old, new in naming.replace:
+            name = name.replace(old, new)
+        name = naming.prefix + name
+        return name.lower() if naming.lowercase else name
+
+    def model_string(self, model_id: str) -> str:
+        prefix = self.spec.new_entry.model_prefix
+        return (prefix if prefix is not None else self.spec.match[0].prefix) + model_id
+
+    def new_entry(self, model: CatalogModel, model_name: str) -> dict[str, Any]:
+        """A complete entry for ``model``, costs already in config form (free → free_cost)."""
+        params: dict[str, Any] = {"model": self.model_string(model.id)}
+        params.update(self.spec.new_entry.litellm_params)
+        params.update(self.config_costs(model))
+        entry: dict[str, Any] = {"model_name": model_name, "litellm_params": params}
+        info: dict[str, Any] = {}
+        if model.mode == "embedding":
+            info["mode"] = "embedding"
+        info.update(model.limits)
+        if info:
+            entry["model_info"] = info
+        return entry
+
+    def config_costs(self, model: CatalogModel) -> dict[str, float]:
+        """Catalogue prices as config.yaml holds them: a zero token price becomes free_cost.
+
+        Zero cache prices mean "no separate charge" and are left out rather than written.
+        """
+        costs = {}
+        for field_name, value in model.costs.items():
+            if value == 0 and field_name in COST_FIELDS[:2]:
+                value = self.defaults.free_cost
+            if value != 0:
+                costs[field_name] = value
+        return costs
+
+
+def build_provider(name: str, spec: ProviderSpec, defaults: Defaults) -> Provider:
+    if spec.kind != Provider.kind:
+        raise RegistryError(
+            f"provider {name!r}: unknown kind {spec.kind!r} (known: {Provider.kind})"
+        )
+    return Provider(name, spec, defaults)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _limits(item: dict, paths: dict[str, str]) -> dict[str, int]:
+    limits = {}
+    for field_name, path in paths.items():
+        value = dig(item, path)
+        if isinstance(value, str) and value.isdigit():  # Cloudflare: "131072"
+            value = int(value)
+        if (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and value > 0
+            and value == int(value)
+        ):
+            limits[field_name] = int(value)
+    return limits
+
+
+def _lifecycle(item: dict, rules: list[Lifecycle]) -> tuple[str | None, str | None]:
+    """(deprecation date or "deprecated", replacement) from the first rule that fires."""
+    for rule in rules:
+        value = dig(item, rule.field)
+        when = _deprecation(value, rule.kind)
+        if when:
+            replacement = dig(item, rule.replacement) if rule.replacement else None
+            return when, replacement if isinstance(replacement, str) and replacement else None
+    return None, None
+
+
+def _deprecation(value: Any, kind: str) -> str | None:
+    if kind == "flag":
+        return "deprecated" if value is True else None
+    if kind == "inactive":
+        return "deprecated" if value is False else None
+    if kind == "ymd" and isinstance(value, dict):
+        try:
+            return dt.date(int(value["year"]), int(value["month"]), int(value["day"])).isoformat()
+        except (KeyError, TypeError, ValueError):
+            return None
+    if kind == "unix" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc).date().isoformat()
+    if kind == "date" and isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _url_variables(url: str) -> list[str]:
+    """``${VAR}`` placeholders of a catalogue URL (Cloudflare's account id)."""
+    out, rest = [], url
+    while "${" in rest:
+        start = rest.index("${") + 2
+        end = rest.find("}", start)
+        if end < 0:
+            break
+        out.append(rest[start:end])
+        rest = rest[end + 1 :]
+    return out
+
+
+def _expand(url: str) -> str:
+    for var in _url_variables(url):
+        url = url.replace("${" + var + "}", os.environ.get(var, ""))
+    return url
+
+
+def _with_query(url: str, params: dict[str, Any]) -> str:
+    parts = urlsplit(url)
+    kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in params]
+    query = "&".join([*kept, urlencode(params)])
+    return parts._replace(query=query).geturl()
+
+
+def _api_base_matches(api_base: str | None, needle: str | None, env_name: str | None) -> bool:
+    if not isinstance(api_base, str):
+        return False
+    if api_base.startswith(ENV_PREFIX):
+        var = api_base[len(ENV_PREFIX) :]
+        if env_name and var == env_name:
+            return True
+        api_base = os.environ.get(var, "")  # resolve like LiteLLM would, if it is set here
+    return bool(needle) and needle in api_base

@@ -1,0 +1,137 @@
+"""Open price and lifecycle catalogues: models.dev and LiteLLM's cost map.
+
+They fill what a provider's own listing lacks. Prices come from the best source that has
+them, never a lower one over a higher: the listing itself, else models.dev, else the cost map.
+Lifecycle: models.dev ``status: deprecated`` and a cost-map ``deprecation_date`` that is past
+or within ``deprecation_warning_days`` count as deprecated when the listing says nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from llmsync.catalogues.hosted import Provider
+from llmsync.catalogues.model import Catalog
+from llmsync.prices import BadPrice, parse_price
+from llmsync.schema import PriceBooks
+
+BOOKS = ("models_dev", "cost_map")
+# models.dev cost keys (USD per 1M tokens) -> LiteLLM fields
+_MODELS_DEV_COSTS = {
+    "input": "input_cost_per_token",
+    "output": "output_cost_per_token",
+    "cache_read": "cache_read_input_token_cost",
+    "cache_write": "cache_creation_input_token_cost",
+}
+_COST_MAP_COSTS = tuple(_MODELS_DEV_COSTS.values())
+
+
+def needed(providers: list[Provider]) -> list[str]:
+    """The books these providers refer to."""
+    return [book for book in BOOKS if any(getattr(p.spec.prices, book) for p in providers)]
+
+
+def enrich(
+    catalog: Catalog,
+    provider: Provider,
+    loaded: dict[str, Any],
+    books: PriceBooks,
+    today: dt.date | None = None,
+) -> Catalog:
+    """``catalog`` with prices, limits and lifecycle filled from the books where it lacks them."""
+    spec = provider.spec.prices
+    dev = _models_dev_provider(loaded.get("models_dev"), spec.models_dev)
+    cost_map = loaded.get("cost_map") if spec.cost_map else None
+    if dev is None and not isinstance(cost_map, dict):
+        return catalog
+    listing_priced = bool(spec.fields) or spec.always_free
+    soon = (today or dt.date.today()) + dt.timedelta(days=books.deprecation_warning_days)
+    models = {}
+    for model_id, model in catalog.models.items():
+        dev_model = dev.get(model_id) if dev else None
+        mapped = (
+            cost_map.get(spec.cost_map.format(id=model_id)) if isinstance(cost_map, dict) else None
+        )
+        mapped = mapped if isinstance(mapped, dict) else None
+        changes: dict[str, Any] = {}
+        if not listing_priced and not model.costs:
+            costs, rejected = _dev_costs(dev_model, provider)
+            if not costs and not rejected:
+                costs, rejected = _map_costs(mapped, provider)
+            changes.update(costs=costs, rejected={**model.rejected, **rejected})
+        if not model.limits:
+            changes["limits"] = _limits(dev_model, mapped)
+        if model.deprecation is None:
+            changes["deprecation"] = _deprecation(dev_model, mapped, soon)
+        if isinstance(cost_map, dict) and spec.cost_map:
+            changes["in_cost_map"] = mapped is not None
+        models[model_id] = replace(model, **changes)
+    return replace(catalog, models=models)
+
+
+def _models_dev_provider(body: Any, provider_id: str | None) -> dict[str, Any] | None:
+    if not provider_id or not isinstance(body, dict):
+        return None
+    entry = body.get(provider_id)
+    models = entry.get("models") if isinstance(entry, dict) else None
+    return models if isinstance(models, dict) else None
+
+
+def _dev_costs(model: Any, provider: Provider) -> tuple[dict[str, float], dict[str, str]]:
+    cost = model.get("cost") if isinstance(model, dict) else None
+    if not isinstance(cost, dict):
+        return {}, {}
+    return _priced(
+        {field: cost.get(key) for key, field in _MODELS_DEV_COSTS.items()},
+        "1e-6",
+        provider,
+        "models.dev",
+    )
+
+
+def _map_costs(entry: dict | None, provider: Provider) -> tuple[dict[str, float], dict[str, str]]:
+    if entry is None:
+        return {}, {}
+    return _priced(
+        {field: entry.get(field) for field in _COST_MAP_COSTS}, "1", provider, "cost map"
+    )
+
+
+def _priced(
+    raw: dict[str, Any], scale: str, provider: Provider, book: str
+) -> tuple[dict[str, float], dict[str, str]]:
+    costs, rejected = {}, {}
+    for field, value in raw.items():
+        try:
+            price = parse_price(value, scale, provider.defaults.max_cost_per_token)
+        except BadPrice as exc:
+            rejected[field] = f"{field}: {book} {exc}"
+            continue
+        if price is not None:
+            costs[field] = price
+    return costs, rejected
+
+
+def _limits(dev_model: Any, mapped: dict | None) -> dict[str, int]:
+    limits = {}
+    if mapped:
+        for key in ("max_input_tokens", "max_output_tokens"):
+            value = mapped.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                limits[key] = value
+    return limits
+
+
+def _deprecation(dev_model: Any, mapped: dict | None, soon: dt.date) -> str | None:
+    date = mapped.get("deprecation_date") if mapped else None
+    if isinstance(date, str):
+        try:
+            if dt.date.fromisoformat(date[:10]) <= soon:
+                return date[:10]
+        except ValueError:
+            pass
+    if isinstance(dev_model, dict) and dev_model.get("status") == "deprecated":
+        return "deprecated"
+    return None
