@@ -1,7 +1,8 @@
 """llmsync benchmarks: prints three ratios measured in one run.
 
-  (a) cleanup --provider all --dry-run against 7 stub catalogues (each answers after 300 ms)
-      divided by the same command for one provider: goal <= 1.5 (catalogues fetched concurrently)
+  (a) cleanup --provider all --dry-run on a config using 15 providers and 3 self-hosted
+      servers, every stub answering after 300 ms (paged listings: 300 ms a page), divided by
+      the same command for one provider: goal <= 1.5 (everything fetched concurrently)
   (b) sort --check on a generated 5,000-entry config divided by yaml.load(CSafeLoader) of the
       same file: goal <= 2
   (c) `llmsync --help` divided by a bare Typer app's --help: goal <= 1.2
@@ -15,7 +16,7 @@ Everything stays on 127.0.0.1; nothing leaves the machine.
 from __future__ import annotations
 
 import http.server
-import shutil
+import os
 import statistics
 import subprocess
 import sys
@@ -28,29 +29,36 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "providers"
+FIXTURES = ROOT / "tests" / "fixtures"
+sys.path.insert(0, str(ROOT / "tests"))
+from fixtures.endpoints import DIRECT, DIRECT_KEYS, ENDPOINTS, PRICEBOOKS  # noqa: E402
+
 DELAY = 0.3
-FIXTURE_OF = {  # the catalogue URL's path on the stub -> recorded body
-    "/openrouter/models": "openrouter_models.json",
-    "/openrouter/embeddings": "openrouter_embeddings.json",
-    "/requesty": "requesty.json",
-    "/novita": "novita.json",
-    "/nano_gpt/models": "nanogpt_models.json",
-    "/nano_gpt/embeddings": "nanogpt_embeddings.json",
-    "/vercel": "vercel.json",
-    "/poe": "poe.json",
-    "/nvidia": "nvidia.json",
-}
+ROUTES: dict[str, Path] = {}  # path + query on the stub -> recorded body
+# The 15 providers and 3 self-hosted servers of benchmark (a): one entry each.
+FIFTEEN = [
+    "openrouter/anthropic/claude-sonnet-4.5", "openai/gpt-4o-mini@https://router.requesty.ai/v1",
+    "novita/deepseek/deepseek-v3-0324", "nano-gpt/chatgpt-4o-latest",
+    "vercel_ai_gateway/anthropic/claude-sonnet-4", "poe/claude-sonnet-4.5",
+    "nvidia_nim/meta/llama-3.3-70b-instruct", "gpt-4o", "claude-sonnet-4-5-20250929",
+    "gemini/gemini-2.5-pro", "groq/llama-3.3-70b-versatile", "mistral/mistral-large-latest",
+    "cerebras/gpt-oss-120b", "xai/grok-4.3", "deepseek/deepseek-chat",
+]  # fmt: skip
+SERVERS = [
+    ("ollama_chat/qwen3:8b", "/ollama", "/api/tags", "sources/ollama_tags.json"),
+    ("hosted_vllm/Qwen/Qwen3-32B", "/vllm/v1", "/models", "sources/vllm_models.json"),
+    ("openai/qwen3-8b", "/llamacpp/v1", "/models", "sources/llamacpp_models.json"),
+]
 
 
 class SlowCatalogue(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         time.sleep(DELAY)
-        name = FIXTURE_OF.get(self.path)
-        if name is None:
+        path = ROUTES.get(self.path)
+        if path is None:
             self.send_error(404)
             return
-        payload = (FIXTURES / name).read_bytes()
+        payload = path.read_bytes()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -62,25 +70,51 @@ class SlowCatalogue(http.server.BaseHTTPRequestHandler):
 
 
 def stub_registry(port: int) -> str:
-    """The shipped registry with every catalogue URL pointed at the local stub."""
+    """The shipped registry with every catalogue URL pointed at the local stub (ROUTES filled)."""
     data = yaml.safe_load(
         resources.files("llmsync").joinpath("data", "providers.yaml").read_text("utf-8")
     )
+    base = f"http://127.0.0.1:{port}"
     for name, spec in data["providers"].items():
-        urls = [p for p in FIXTURE_OF if p.split("/")[1] == name]
-        for source, path in zip(
-            spec["catalogs"], sorted(urls, key=lambda p: "embeddings" in p), strict=True
-        ):
-            source["url"] = f"http://127.0.0.1:{port}{path}"
+        for i, source in enumerate(spec["catalogs"]):
+            url, path = source["url"], f"/{name}/{i}"
+            source["url"] = base + path
+            if url in ENDPOINTS:
+                query = url.partition("?")[2]
+                source["url"] = base + path + (f"?{query}" if query else "")
+                ROUTES[path + (f"?{query}" if query else "")] = (
+                    FIXTURES / "providers" / ENDPOINTS[url]
+                )
+            for query, body in DIRECT.get(url, {}).items():
+                ROUTES[path + query] = FIXTURES / "providers" / "direct" / body
+    for book, spec in data["pricebooks"].items():
+        if isinstance(spec, dict):
+            ROUTES[f"/books/{book}"] = FIXTURES / "providers" / "direct" / PRICEBOOKS[spec["url"]]
+            spec["url"] = f"{base}/books/{book}"
+    for _, prefix, listing, body in SERVERS:
+        ROUTES[prefix + listing] = FIXTURES / body
     return yaml.safe_dump(data, sort_keys=False)
 
 
-def timed(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
+def fifteen_config(port: int) -> str:
+    lines = ["model_list:"]
+    for i, spec in enumerate(FIFTEEN):
+        model, _, api_base = spec.partition("@")
+        lines += [f"  - model_name: m{i}", "    litellm_params:", f"      model: {model}"]
+        lines += [f"      api_base: {api_base}"] if api_base else []
+        lines += ["      input_cost_per_token: 1.0e-06", "      output_cost_per_token: 2.0e-06"]
+    for i, (model, prefix, _, _) in enumerate(SERVERS):
+        lines += [f"  - model_name: s{i}", "    litellm_params:", f"      model: {model}"]
+        lines += [f"      api_base: http://127.0.0.1:{port}{prefix}"]
+    return "\n".join(lines) + "\n"
+
+
+def timed(cmd: list[str], runs: int, cwd: Path | None = None, env: dict | None = None) -> float:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(
-            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+            cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
         )
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
@@ -89,12 +123,15 @@ def timed(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
 def bench_concurrency(work: Path) -> tuple[float, float]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowCatalogue)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    env = {**os.environ, "LLMSYNC_CACHE_DIR": str(work / "no-cache")}
+    env.update({key: "bench-key" for key in DIRECT_KEYS})
     try:
-        (work / "providers.yaml").write_text(stub_registry(server.server_address[1]))
-        shutil.copy(ROOT / "config.yaml", work / "config.yaml")
-        llmsync = [sys.executable, "-m", "llmsync", "cleanup", "--dry-run"]
-        all_seconds = timed([*llmsync, "--provider", "all"], 3, cwd=work)
-        one_seconds = timed([*llmsync, "--provider", "openrouter"], 3, cwd=work)
+        (work / "providers.yaml").write_text(stub_registry(port))
+        (work / "config.yaml").write_text(fifteen_config(port))
+        llmsync = [sys.executable, "-m", "llmsync", "cleanup", "--dry-run", "--no-cache"]
+        all_seconds = timed([*llmsync, "--provider", "all"], 3, cwd=work, env=env)
+        one_seconds = timed([*llmsync, "--provider", "openrouter"], 3, cwd=work, env=env)
     finally:
         server.shutdown()
     return all_seconds, one_seconds
@@ -149,7 +186,7 @@ def reprice_all(entries: int) -> float:
 
     from llmsync.catalogues.fetch import FetchOutcome
     from llmsync.catalogues.model import Catalog, CatalogModel
-    from llmsync.commands.cleanup import plan_cleanup
+    from llmsync.commands.cleanup import jobs_of, plan_cleanup
     from llmsync.commands.common import entries_by_provider
     from llmsync.document import ConfigDocument
     from llmsync.plan import apply_plan
@@ -163,11 +200,11 @@ def reprice_all(entries: int) -> float:
     groups = entries_by_provider(doc, registry, list(registry.providers))
     prices = {"input_cost_per_token": 1.23e-07, "output_cost_per_token": 4.5e-07}
     outcomes = {
-        name: FetchOutcome(
-            name, Catalog(name, {m: CatalogModel(m, costs=prices) for _, m in members}), None, 0
+        job: FetchOutcome(
+            name, Catalog(name, {m: CatalogModel(m, costs=prices) for _, m in part}), None, 0
         )
         for name, members in groups.items()
-        if members
+        for job, part in jobs_of(registry.providers[name], members).items()
     }
     apply_plan(doc, plan_cleanup(doc, registry, groups, outcomes))
     return time.perf_counter() - start
@@ -192,7 +229,7 @@ def main() -> None:
         help_s, bare_s = bench_help(work)
     big_s, small_s = bench_linear()
     rows = [
-        ("(a) cleanup all / one provider (7 stubs x 300 ms)", all_s, one_s, 1.5),
+        ("(a) cleanup 15 providers + 3 servers / one (300 ms)", all_s, one_s, 1.5),
         ("(b) sort --check 5,000 entries / CSafeLoader load", sort_s, load_s, 2.0),
         ("(c) llmsync --help / bare Typer --help", help_s, bare_s, 1.2),
         ("(d) reprice 8,000 entries / 2,000 (linear = 4)", big_s, small_s, 5.0),

@@ -48,25 +48,29 @@ def print_summary(console: Console, plan: Plan) -> None:
                 else "left",
             )
         for name, report in plan.providers.items():
+            if not report.entries and report.status == "ok":
+                continue  # selected but unused: a row each would bury the ones that matter
             repriced = len({id(c.entry) for c in plan.of(SetField, name)})
-            status = report.status if report.entries or report.status != "ok" else "no entries"
+            status = report.status
             table.add_row(
                 name,
                 str(report.entries),
                 str(len(plan.of(RemoveEntry, name))),
                 str(repriced),
                 str(len(plan.of(AddEntry, name))),
-                Text(status, style="" if report.status == "ok" else "bold red"),
+                Text(status, style=_STATUS_STYLE.get(status, "bold red")),
             )
-        console.print(table)
+        if table.row_count:
+            console.print(table)
         for name, report in plan.providers.items():
-            if report.error or report.held:
-                console.print(
-                    Text(f"{name} {report.status}: {report.error or report.held}", style="bold red")
-                )
+            why = report.error or report.held or report.skipped
+            if why:
+                style = _STATUS_STYLE.get(report.status, "bold red")
+                console.print(Text(f"{name} {report.status}: {why}", style=style))
     _print_changes(console, plan)
 
 
+_STATUS_STYLE = {"ok": "", "skipped": "yellow"}
 _SHORT = {
     "input_cost_per_token": "input",
     "output_cost_per_token": "output",
@@ -106,6 +110,10 @@ def _print_changes(console: Console, plan: Plan) -> None:
         else:
             label, what = change.entry.label(), "removal"
         console.print(Text(f"held     {label}: {what} ({held.reason})", style="bold yellow"))
+    for retiring in plan.retiring:
+        when = "deprecated" if retiring.date == "deprecated" else f"retires {retiring.date}"
+        instead = f"; replacement: {retiring.replacement}" if retiring.replacement else ""
+        console.print(Text(f"retiring {retiring.entry.label()}: {when}{instead}", style="yellow"))
     for change in plan.of(SetRouterSetting):
         for line in change.summary:
             console.print(Text(f"routes   {line}", style="cyan"))

@@ -39,8 +39,25 @@ def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
             "failed_providers": len(failed),
         },
         "providers": [
-            {"name": r.name, "entries": r.entries, "status": r.status, "error": r.error}
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "entries": r.entries,
+                "status": r.status,
+                "error": r.error,
+                "skipped": r.skipped,
+            }
             for r in plan.providers.values()
+        ],
+        "retiring": [
+            {
+                "model_name": r.entry.model_name,
+                "provider": r.provider,
+                "model": r.entry.model,
+                "date": r.date,
+                "replacement": r.replacement,
+            }
+            for r in plan.retiring
         ],
         "changes": rows,
         "held_back": held,
@@ -126,6 +143,26 @@ def markdown(report: dict[str, Any]) -> str:
     if failed:
         parts += ["### Failed providers", "", "Nothing of theirs was removed or repriced.", ""]
         parts += [f"- **{p['name']}**: {_cell(p['error'])}" for p in failed] + [""]
+    skipped = [p for p in report["providers"] if p.get("skipped")]
+    if skipped:
+        parts += ["### Not checked", "", "Their entries were left as they are.", ""]
+        parts += [f"- **{p['name']}**: {_cell(p['skipped'])}" for p in skipped] + [""]
+    if report.get("retiring"):
+        parts += [
+            "### Retiring models",
+            "",
+            "| model_name | provider | model | date | replacement |",
+        ]
+        parts += ["|---|---|---|---|---|"]
+        parts += [
+            "| "
+            + " | ".join(
+                _cell(r[k] or "")
+                for k in ("model_name", "provider", "model", "date", "replacement")
+            )
+            + " |"
+            for r in report["retiring"]
+        ] + [""]
     if report["notes"]:
         parts += ["### Notes", "", *[f"- {_cell(n)}" for n in report["notes"]], ""]
     if report["diff"]:

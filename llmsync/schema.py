@@ -69,9 +69,13 @@ class Paging(_Strict):
     size: int = Field(100, ge=1)
     param: str | None = Field(None, description="query parameter naming the next page")
     field: str | None = Field(
-        None, description="where the answer names the next page (cursor: last id; token)"
+        None,
+        description="where the answer names the next page (cursor: last id; token); "
+        "page style: the total count",
     )
-    more_field: str | None = Field(None, description="cursor style: true while pages remain")
+    more_field: str | None = Field(
+        None, description="cursor style: true while pages remain; page style: the page size used"
+    )
     max_pages: int = Field(50, ge=1, description="a listing longer than this is a failure")
 
 
@@ -118,6 +122,9 @@ class ProviderSpec(_Strict):
     id_key: str = "id"
     id_strip: str = Field("", description="removed from the front of listed ids ('models/')")
     alias_key: str | None = Field(None, description="a list of other ids a model answers to")
+    alias_after_slash: bool = Field(
+        False, description="'publisher/model' also answers to 'model' (GitHub Models)"
+    )
     api_key_env: str | None = None
     auth_header: str = "Authorization"
     auth_scheme: str = "Bearer"

@@ -21,18 +21,19 @@ os.environ.setdefault("NO_COLOR", "1")
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
-# One recorded body per catalogue URL of the shipped registry (test_registry checks they agree).
-ENDPOINTS = {
-    "https://openrouter.ai/api/v1/models": "openrouter_models.json",
-    "https://openrouter.ai/api/v1/embeddings/models": "openrouter_embeddings.json",
-    "https://router.requesty.ai/v1/models": "requesty.json",
-    "https://api.novita.ai/openai/v1/models": "novita.json",
-    "https://nano-gpt.com/api/v1/models?detailed=true": "nanogpt_models.json",
-    "https://nano-gpt.com/api/v1/embedding-models": "nanogpt_embeddings.json",
-    "https://ai-gateway.vercel.sh/v1/models": "vercel.json",
-    "https://api.poe.com/v1/models": "poe.json",
-    "https://integrate.api.nvidia.com/v1/models": "nvidia.json",
-}
+from fixtures.endpoints import (  # noqa: E402  (one map for tests and benchmarks)
+    CLOUDFLARE_ACCOUNT,
+    DIRECT_KEYS,
+    ENDPOINTS,
+    PRICEBOOKS,
+    direct_urls,
+)
+
+
+def direct(name: str) -> Any:
+    return json.loads((FIXTURES / "providers" / "direct" / name).read_text())
+
+
 COST_KEYS = {
     "input_cost_per_token",
     "output_cost_per_token",
@@ -50,6 +51,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with a providers.yaml like the shipped one, minus retry delays."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("LLMSYNC_CACHE_DIR", str(tmp_path / ".cache"))  # each test its own cache
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", CLOUDFLARE_ACCOUNT)
+    for key in DIRECT_KEYS:
+        monkeypatch.setenv(key, f"test-{key.lower()}")
     shipped = resources.files("llmsync").joinpath("data", "providers.yaml").read_text("utf-8")
     fast = shipped.replace("backoff: 0.5 ", "backoff: 0   ").replace("retries: 3 ", "retries: 2 ")
     assert fast != shipped
@@ -65,6 +69,8 @@ class Catalogs:
 
     def serve(self, **overrides: Any) -> None:
         by_url = {url: body(name) for url, name in ENDPOINTS.items()}
+        by_url.update({url: direct(name) for url, name in direct_urls().items()})
+        by_url.update({url: direct(name) for url, name in PRICEBOOKS.items()})
         for url, response in overrides.items():
             by_url[_url(url)] = response
         for url, response in by_url.items():
@@ -86,7 +92,8 @@ class Catalogs:
 
 
 def _url(name: str) -> str:
-    matches = [u for u, f in ENDPOINTS.items() if f == name or f.removesuffix(".json") == name]
+    every = {**ENDPOINTS, **direct_urls(), **PRICEBOOKS}
+    matches = [u for u, f in every.items() if f == name or f.removesuffix(".json") == name]
     assert len(matches) == 1, name
     return matches[0]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import httpx
 import pytest
@@ -344,12 +345,30 @@ def test_backup_and_file_mode(team, catalogs, llmsync):
 
 def test_nothing_is_fetched_for_providers_without_entries(workdir, httpx_mock, llmsync):
     write_config(
-        workdir, "model_list:\n  - model_name: a\n    litellm_params:\n      model: gpt-4o\n"
+        workdir,
+        "model_list:\n  - model_name: a\n    litellm_params:\n      model: vertex_ai/gemini-pro\n",
     )
     run = llmsync("cleanup")
     assert run.exit_code == 0, run.output
     assert httpx_mock.get_requests() == []
     assert "no changes" in run.stdout
+
+
+def test_a_keyed_provider_without_its_key_is_skipped_not_failed(
+    workdir, httpx_mock, llmsync, monkeypatch
+):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    config = write_config(
+        workdir, "model_list:\n  - model_name: a\n    litellm_params:\n      model: gpt-4o\n"
+    )
+    run = llmsync("cleanup", "--format", "json")
+    assert run.exit_code == 0, run.output
+    assert httpx_mock.get_requests() == []
+    report = json.loads(run.stdout)
+    (openai,) = [p for p in report["providers"] if p["name"] == "openai"]
+    assert openai["status"] == "skipped" and openai["entries"] == 1
+    assert openai["skipped"] == "OPENAI_API_KEY is not set: set it to check 1 entries"
+    assert config.read_text().count("gpt-4o") == 1
 
 
 def test_bad_input_exits_2_without_touching_the_file(workdir, llmsync):

@@ -6,7 +6,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from conftest import ENDPOINTS, write_config
+from conftest import write_config
+from fixtures.endpoints import DIRECT, ENDPOINTS
 
 from llmsync.errors import RegistryError
 from llmsync.registry import Registry
@@ -22,8 +23,8 @@ def test_top_level_registry_is_the_shipped_one():
 def test_every_catalogue_url_has_a_recorded_fixture():
     registry = Registry.load(None)
     urls = {s.url for p in registry.providers.values() for s in p.sources()}
-    assert urls == set(ENDPOINTS)
-    assert list(registry.providers) == [
+    assert urls == set(ENDPOINTS) | set(DIRECT)
+    assert list(registry.providers)[:7] == [
         "openrouter",
         "requesty",
         "novita",
@@ -32,6 +33,12 @@ def test_every_catalogue_url_has_a_recorded_fixture():
         "poe",
         "nvidia",
     ]
+    # direct providers carry LiteLLM's own provider names
+    litellm = {
+        line.strip()
+        for line in (ROOT / "llmsync" / "data" / "litellm_providers.txt").read_text().splitlines()
+    }
+    assert set(list(registry.providers)[7:]) <= litellm
 
 
 ACME = """\

@@ -84,7 +84,8 @@ async def fetch_all(
     cache = cache or CachePolicy()
     deadline = deadline or defaults.deadline
     jobs = list(dict.fromkeys(jobs))
-    wanted_books = pricebooks.needed([j.provider for j in jobs]) if books else []
+    fetching = [j.provider for j in jobs if not j.provider.missing_setting(j.key_env)]
+    wanted_books = pricebooks.needed(fetching) if books else []
     async with http_client(f"llmsync/{__version__}") as client:
         book_tasks = {
             name: asyncio.ensure_future(

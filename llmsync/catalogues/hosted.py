@@ -44,15 +44,16 @@ class Provider:
             if not model.startswith(rule.prefix) or len(model) == len(rule.prefix):
                 continue
             model_id = model[len(rule.prefix) :]
+            if rule.id_prefix and not model_id.startswith(rule.id_prefix):
+                model_id = rule.id_prefix + model_id
             if rule.ids and not any(fnmatch.fnmatchcase(model_id, g) for g in rule.ids):
                 continue
             if rule.api_base is not None or rule.api_base_env is not None:
-                if api_base is None and rule.or_no_api_base:
-                    pass
-                elif not _api_base_matches(api_base, rule.api_base, rule.api_base_env):
+                no_base = api_base is None and rule.or_no_api_base
+                if not no_base and not _api_base_matches(
+                    api_base, rule.api_base, rule.api_base_env
+                ):
                     continue
-            if rule.id_prefix and not model_id.startswith(rule.id_prefix):
-                model_id = rule.id_prefix + model_id
             return model_id
         return None
 
@@ -94,7 +95,14 @@ class Provider:
             return None
         if paging.style == "page":
             items = self._items_of(body)
-            if not items or len(items) < paging.size:
+            total = dig(body, paging.field) if paging.field else None
+            per_page = dig(body, paging.more_field) if paging.more_field else None
+            if not items:
+                return None
+            if isinstance(total, int) and isinstance(per_page, int) and per_page > 0:
+                if page * per_page >= total:  # the server's own count and page size
+                    return None
+            elif len(items) < paging.size:
                 return None
             return _with_query(first, {paging.param or "page": page + 1})
         if paging.style == "cursor" and paging.more_field and not dig(body, paging.more_field):
@@ -154,6 +162,9 @@ class Provider:
                 costs[field_name] = value
         deprecation, replacement = _lifecycle(item, self.spec.lifecycle)
         aliases = dig(item, self.spec.alias_key) if self.spec.alias_key else None
+        aliases = [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else []
+        if self.spec.alias_after_slash and "/" in model_id:  # GitHub: "openai/gpt-4.1" is "gpt-4.1"
+            aliases.append(model_id.rsplit("/", 1)[1])
         return CatalogModel(
             id=model_id,
             mode=self._mode(item, source, model_id),

@@ -29,14 +29,22 @@ class Catalog:
     partial: bool = False  # the listing omits live models: absence proves nothing
 
     def __post_init__(self) -> None:
-        by_alias = {a: m for m in self.models.values() for a in m.aliases if a not in self.models}
-        object.__setattr__(self, "_aliases", by_alias)
+        # Other names a model answers to: its aliases, and any spelling in another case (only
+        # ever used to find a model, so folding can keep an entry but never remove one).
+        other: dict[str, CatalogModel] = {}
+        for model in self.models.values():
+            for name in (*model.aliases, model.id):
+                other.setdefault(name.lower(), model)
+                if name not in self.models:
+                    other.setdefault(name, model)
+        object.__setattr__(self, "_other_names", other)
 
     def __contains__(self, model_id: object) -> bool:
-        return self.get(model_id) is not None  # type: ignore[arg-type]
+        return isinstance(model_id, str) and self.get(model_id) is not None
 
     def get(self, model_id: str) -> CatalogModel | None:
-        return self.models.get(model_id) or self._aliases.get(model_id)  # type: ignore[attr-defined]
+        other = self._other_names  # type: ignore[attr-defined]
+        return self.models.get(model_id) or other.get(model_id) or other.get(model_id.lower())
 
 
 _STEP = re.compile(r"([^.\[]+)|\[([^=\]]+)=([^\]]*)\]")
