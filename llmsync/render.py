@@ -8,7 +8,7 @@ from rich.text import Text
 
 from llmsync.document import unwritable_reason
 from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, SetRouterSetting
-from llmsync.prices import delta_percent, value_text
+from llmsync.prices import delta_percent, is_number, value_text
 from llmsync.redact import RedactingStream
 
 _DIFF_STYLES = (
@@ -131,8 +131,10 @@ def _show(value: object) -> str:
     return "(none)" if value is None else value_text(value)
 
 
-def _delta(old: object, new: float | int) -> str:
-    delta = delta_percent(old, float(new))
+def _delta(old: object, new: object) -> str:
+    if not is_number(new):
+        return ""  # a date, or a value held back
+    delta = delta_percent(old, float(new))  # type: ignore[arg-type]
     return "" if delta is None else f"{delta:+.1f}%"
 
 

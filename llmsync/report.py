@@ -11,7 +11,7 @@ from typing import Any
 from llmsync import __version__
 from llmsync.document import unwritable_reason
 from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry, SetField
-from llmsync.prices import delta_percent, value_text
+from llmsync.prices import delta_percent, is_number, value_text
 
 REPORT_VERSION = 1
 COLUMNS = ("model_name", "provider", "field", "old", "new", "Δ%")
@@ -67,7 +67,7 @@ def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
 
 
 def _set(change: SetField) -> dict[str, Any]:
-    delta = None if change.new is None else delta_percent(change.old, float(change.new))
+    delta = delta_percent(change.old, float(change.new)) if is_number(change.new) else None
     return {
         "model_name": change.entry.model_name,
         "provider": change.provider,

@@ -1,0 +1,106 @@
+"""Self-hosted servers named in the config (Ollama, vLLM, llama.cpp, any /models) are asked
+for their models; what a server no longer has is reported, never removed by default."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from conftest import CORPUS, FIXTURES, write_config
+
+SOURCES = FIXTURES / "sources"
+CONFIG = """\
+model_list:
+  - model_name: qwen3-8b
+    litellm_params:
+      model: ollama_chat/qwen3:8b
+      api_base: http://gpu-box:11434
+  - model_name: old-llama
+    litellm_params:
+      model: ollama/llama2
+      api_base: http://gpu-box:11434
+  - model_name: qwen-32b
+    litellm_params:
+      model: hosted_vllm/Qwen/Qwen3-32B
+      api_base: http://vllm:8000/v1
+      api_key: os.environ/VLLM_KEY
+  - model_name: lab
+    litellm_params:
+      model: openai/some-model
+      api_base: os.environ/LAB_API_BASE
+"""
+
+
+def load(name: str) -> dict:
+    return json.loads((SOURCES / name).read_text())
+
+
+def test_servers_are_asked_with_the_entry_key_and_missing_models_reported(
+    workdir, httpx_mock, llmsync, monkeypatch
+):
+    monkeypatch.setenv("VLLM_KEY", "vllm-key-123456")
+    monkeypatch.delenv("LAB_API_BASE", raising=False)
+    config = write_config(workdir, CONFIG)
+    httpx_mock.add_response(url="http://gpu-box:11434/api/tags", json=load("ollama_tags.json"))
+    httpx_mock.add_response(url="http://vllm:8000/v1/models", json=load("vllm_models.json"))
+    run = llmsync("cleanup", "--format", "json", "--no-cache")
+    assert run.exit_code == 0, run.output
+    assert config.read_text() == CONFIG  # report only
+    report = json.loads(run.stdout)
+    servers = {p["name"]: p for p in report["providers"] if p["kind"] == "server"}
+    assert servers["ollama http://gpu-box:11434"]["status"] == "ok"
+    assert servers["ollama http://gpu-box:11434"]["entries"] == 2
+    assert servers["openai os.environ/LAB_API_BASE"]["status"] == "skipped"
+    assert "LAB_API_BASE is not set" in servers["openai os.environ/LAB_API_BASE"]["skipped"]
+    assert any("no longer serves llama2" in n for n in report["notes"])
+    assert not any("qwen3:8b" in n or "Qwen3-32B" in n for n in report["notes"])
+    (vllm,) = httpx_mock.get_requests(url="http://vllm:8000/v1/models")
+    assert vllm.headers["Authorization"] == "Bearer vllm-key-123456"
+
+
+def test_removal_is_opt_in_per_kind_and_an_unreachable_server_keeps_everything(
+    workdir, httpx_mock, llmsync
+):
+    registry = workdir / "providers.yaml"
+    registry.write_text(
+        registry.read_text().replace(
+            "ollama: {prefixes: [ollama/, ollama_chat/], remove_missing: false}",
+            "ollama: {prefixes: [ollama/, ollama_chat/], remove_missing: true}",
+        )
+    )
+    config = write_config(workdir, CONFIG)
+    httpx_mock.add_response(url="http://gpu-box:11434/api/tags", json=load("ollama_tags.json"))
+    httpx_mock.add_exception(httpx.ConnectError("refused"), url="http://vllm:8000/v1/models")
+    run = llmsync("cleanup", "--no-cache", "--force")
+    assert run.exit_code == 1, run.output  # the vLLM server failed
+    text = config.read_text()
+    assert "old-llama" not in text and "qwen3-8b" in text
+    assert "hosted_vllm/Qwen/Qwen3-32B" in text
+    assert "openai http://vllm:8000/v1 failed" in run.stdout
+
+
+def test_most_corpus_entries_are_recognised(workdir, catalogs, httpx_mock, llmsync, capsys):
+    """Issue 9's measure: the share of real configs' entries llmsync checks (providers and
+    servers), from `cleanup --provider all --dry-run --format json`, catalogues stubbed."""
+    import pytest
+    import yaml
+
+    files = sorted(CORPUS.glob("*.yaml")) if CORPUS.is_dir() else []
+    if not files:
+        pytest.skip(f"corpus not found at {CORPUS}")
+    catalogs.serve()
+    httpx_mock.add_response(status_code=503, is_optional=True, is_reusable=True)  # servers
+    seen = total = 0
+    for path in files:
+        entries = len(yaml.safe_load(path.read_text()).get("model_list") or [])
+        run = llmsync(
+            "cleanup", "--config", str(path), "--dry-run", "--format", "json", "--no-cache"
+        )
+        assert run.exit_code in (0, 1), run.output
+        report = json.loads(run.stdout)
+        seen += sum(p["entries"] for p in report["providers"])
+        total += entries
+    share = seen / total
+    with capsys.disabled():
+        print(f"\ncorpus coverage: {seen} of {total} entries recognised ({share:.0%})")
+    assert share >= 0.8
