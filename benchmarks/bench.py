@@ -51,6 +51,13 @@ SERVERS = [
 ]
 
 
+class StubServer(http.server.ThreadingHTTPServer):
+    # Every provider is one host here: a listen backlog of 5 would make the 6th concurrent
+    # connection wait for a SYN retry (1 s), measuring the stub instead of llmsync.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class SlowCatalogue(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         time.sleep(DELAY)
@@ -121,7 +128,7 @@ def timed(cmd: list[str], runs: int, cwd: Path | None = None, env: dict | None =
 
 
 def bench_concurrency(work: Path) -> tuple[float, float]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowCatalogue)
+    server = StubServer(("127.0.0.1", 0), SlowCatalogue)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     env = {**os.environ, "LLMSYNC_CACHE_DIR": str(work / "no-cache")}

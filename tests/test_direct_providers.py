@@ -240,3 +240,49 @@ def test_a_provider_that_never_answers_is_cut_off_by_the_run_deadline(
     assert run.exit_code == 1, run.output
     assert "groq failed: ran out of time: the run's deadline is 1s (--timeout)" in run.stdout
     assert "input_cost_per_token: 5.0e-07" in config.read_text()  # mistral still cleaned up
+
+
+def test_validate_online_warns_about_retiring_models(workdir, catalogs, llmsync):
+    text = "model_list:\n" + entry("m", "mistral/mistral-small-2501", {}, price=False)
+    text += entry("n", "mistral/mistral-large-latest", {}, price=False)
+    write_config(workdir, text)
+    catalogs.serve()
+    run = llmsync("validate", "--online", "--no-cache")
+    assert run.exit_code == 0, run.output  # a warning
+    assert (
+        "W063 mistral-small-2501 retires 2026-01-31 (mistral); replacement: mistral-small-latest"
+        in run.stdout
+    )
+    assert run.stdout.count("W063") == 1
+
+
+@pytest.mark.parametrize("provider", list(CASES))
+def test_a_missing_key_skips_and_a_rejected_key_removes_nothing(
+    provider, workdir, catalogs, httpx_mock, llmsync, monkeypatch
+):
+    from llmsync.registry import Registry
+
+    spec = Registry.load(None).providers[provider].spec
+    model, params, _, gone = CASES[provider]
+    text = "model_list:\n" + entry("a", model, params, price=False)
+    text += entry("b", gone or model, params, price=False)
+    config = write_config(workdir, text)
+    if spec.key_required:
+        monkeypatch.delenv(spec.api_key_env)
+        run = llmsync("cleanup", "-p", provider, "--no-cache")
+        assert run.exit_code == 0, run.output
+        assert (
+            f"{provider} skipped: {spec.api_key_env} is not set: set it to check 2 entries"
+            in run.stdout
+        )
+        assert httpx_mock.get_requests() == []
+        assert config.read_text() == text
+        monkeypatch.setenv(spec.api_key_env, "a-wrong-key")
+    url = next(u for u in DIRECT if provider_of(u) == provider)
+    first = url.replace("${CLOUDFLARE_ACCOUNT_ID}", CLOUDFLARE_ACCOUNT) + next(iter(DIRECT[url]))
+    httpx_mock.add_response(url=first, status_code=401, json={"error": "invalid key"})
+    catalogs.serve()  # everything else (price books) as usual
+    run = llmsync("cleanup", "-p", provider, "--no-cache")
+    assert run.exit_code == 1, run.output
+    assert f"{provider} failed: " in run.stdout and "HTTP 401" in run.stdout
+    assert config.read_text() == text

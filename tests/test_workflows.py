@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
 import os
 import shutil
 import subprocess
@@ -104,7 +103,7 @@ def test_actionlint_accepts_the_workflows():
 def repo(tmp_path, monkeypatch):
     """A checkout-like folder: example config, a registry pointing at local stubs, .venv/bin/llmsync."""
     bench.DELAY = 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), bench.SlowCatalogue)
+    server = bench.StubServer(("127.0.0.1", 0), bench.SlowCatalogue)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     (tmp_path / "providers.yaml").write_text(bench.stub_registry(server.server_address[1]))

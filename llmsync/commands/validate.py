@@ -48,6 +48,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E060": ("error", "model-not-in-catalogue"),
     "W061": ("warning", "catalogue-unavailable"),
     "W062": ("warning", "source-unavailable"),
+    "W063": ("warning", "model-deprecated"),
     "E070": ("error", "router-rejects-entry"),
     "W071": ("warning", "router-check-skipped"),
 }
@@ -591,9 +592,19 @@ class Validator:
                         self.add_entry_finding(
                             doc, entry, "W061", f"{name} catalogue unavailable: {outcome.error}"
                         )
+                elif (model := outcome.catalog.get(model_id)) is not None:
+                    if model.deprecation:
+                        when = (
+                            "is deprecated"
+                            if model.deprecation == "deprecated"
+                            else f"retires {model.deprecation}"
+                        )
+                        instead = f"; replacement: {model.replacement}" if model.replacement else ""
+                        self.add_entry_finding(
+                            doc, entry, "W063", f"{model_id} {when} ({name}){instead}"
+                        )
                 elif (
-                    model_id not in outcome.catalog
-                    and not outcome.catalog.partial
+                    not outcome.catalog.partial
                     and model_id not in registry.providers[name].spec.protected
                 ):
                     self.add_entry_finding(
