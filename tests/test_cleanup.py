@@ -367,7 +367,7 @@ def test_a_keyed_provider_without_its_key_is_skipped_not_failed(
     report = json.loads(run.stdout)
     (openai,) = [p for p in report["providers"] if p["name"] == "openai"]
     assert openai["status"] == "skipped" and openai["entries"] == 1
-    assert openai["skipped"] == "OPENAI_API_KEY is not set: set it to check 1 entries"
+    assert openai["skipped"] == "OPENAI_API_KEY is not set: set it to check 1 entry"
     assert config.read_text().count("gpt-4o") == 1
 
 

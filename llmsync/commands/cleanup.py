@@ -77,7 +77,7 @@ def plan_cleanup(
             if outcome is None:
                 continue  # not fetched (no entries, or not selected)
             if outcome.skipped:
-                report.skipped = f"{outcome.skipped}: set it to check {len(part)} entries"
+                report.skipped = f"{outcome.skipped}: set it to check {_entries(len(part))}"
                 continue
             if outcome.catalog is None:
                 report.error = outcome.error  # a failed provider removes and reprices nothing
@@ -167,6 +167,10 @@ def _check_entry(
     return None
 
 
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
+
+
 def _guard_removals(
     plan: Plan,
     report: ProviderReport,
@@ -200,7 +204,7 @@ def _check_server(
     if outcome is None:
         return
     if outcome.skipped:
-        report.skipped = f"{outcome.skipped}: set it to check {len(members)} entries"
+        report.skipped = f"{outcome.skipped}: set it to check {_entries(len(members))}"
         return
     if outcome.ids is None:
         report.error = outcome.error
