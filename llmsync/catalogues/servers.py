@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 import httpx
 
 from llmsync import __version__
+from llmsync.catalogues.fetch import get_json
 from llmsync.catalogues.http import client as http_client
-from llmsync.catalogues.http import request_json
 from llmsync.errors import CatalogError
 from llmsync.prices import BadPrice, parse_price
 from llmsync.redact import public_url
@@ -80,19 +80,16 @@ class Source:
         empty_on: int | None = None,
     ) -> Any:
         env = self.spec.api_key_env
-        return await request_json(
+        hint = f" (is {env} set?)" if env else ""
+        return await get_json(
             client,
             self.base + path,
-            headers=self.headers(),
-            timeout=self.defaults.timeout,
-            retries=self.defaults.retries,
-            backoff=self.defaults.backoff,
-            max_retry_after=self.defaults.max_retry_after,
-            max_bytes=self.defaults.max_response_bytes,
+            self.headers(),
+            self.defaults,
+            hint=hint,
             method=method,
             body=body,
             empty_on=empty_on,
-            hint=f" (is {env} set?)" if env else "",
         )
 
 
@@ -352,15 +349,8 @@ async def _list_server(
     else:
         url, list_key, id_key = base + "/models", "data", "id"
     try:
-        body = await request_json(
-            client,
-            url,
-            headers=headers,
-            timeout=defaults.server_timeout,
-            retries=0,
-            backoff=0,
-            max_retry_after=0,
-            max_bytes=defaults.max_response_bytes,
+        body = await get_json(
+            client, url, headers, defaults, timeout=defaults.server_timeout, retries=0
         )
         items = _items(body, list_key, public_url(url))
     except CatalogError as exc:
