@@ -11,14 +11,15 @@ from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, SetRouterSetting
 from llmsync.prices import delta_percent, is_number, value_text
 from llmsync.redact import RedactingStream
 
-_DIFF_STYLES = (
-    ("+++", "bold"),
-    ("---", "bold"),
-    ("@@", "cyan"),
-    ("+", "green"),
-    ("-", "red"),
-    ("\\", "dim"),
+_DIFF_STYLES = (  # ANSI: bold, bold, cyan, green, red, dim
+    ("+++", "\x1b[1m"),
+    ("---", "\x1b[1m"),
+    ("@@", "\x1b[36m"),
+    ("+", "\x1b[32m"),
+    ("-", "\x1b[31m"),
+    ("\\", "\x1b[2m"),
 )
+_RESET = "\x1b[0m"
 
 
 def consoles() -> tuple[Console, Console]:
@@ -32,9 +33,18 @@ def consoles() -> tuple[Console, Console]:
 
 
 def print_diff(console: Console, diff: str) -> None:
-    for line in diff.splitlines():
-        style = next((s for prefix, s in _DIFF_STYLES if line.startswith(prefix)), "")
-        console.print(Text(line, style=style))
+    """The whole diff in one write (rich per line costs ~1 ms a line); coloured by prefix on
+    a colour terminal, plain otherwise (not a TTY, NO_COLOR)."""
+    if console.color_system is None:
+        text = diff
+    else:
+        out = []
+        for line in diff.splitlines(keepends=True):
+            code = next((c for prefix, c in _DIFF_STYLES if line.startswith(prefix)), "")
+            out.append(f"{code}{line.rstrip(chr(10))}{_RESET}\n" if code else line)
+        text = "".join(out)
+    console.file.write(text)
+    console.file.flush()
 
 
 def print_summary(console: Console, plan: Plan) -> None:
