@@ -327,11 +327,17 @@ def generate(
     verbose: VerboseOpt = False,
 ) -> int:
     """Write entries for the model servers declared under `sources:` in providers.yaml."""
+
+    _load_env()
+    return _generate(config, _registry(providers), dry_run, check, backup, verbose)
+
+
+def _generate(
+    config: Path, registry: Any, dry_run: bool, check: bool, backup: bool, verbose: bool
+) -> int:
     from llmsync.catalogues.servers import discover_all
     from llmsync.commands.generate import plan_generate
 
-    _load_env()
-    registry = _registry(providers)
     with _editing(config, dry_run or check):
         doc = _load(config)
         discoveries = discover_all(registry.sources, registry.defaults)
@@ -341,6 +347,193 @@ def generate(
             return 1 if plan.changes or plan.needs_attention else 0
         code = _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
     return max(code, 1 if plan.needs_attention else 0)
+
+
+@app.command()
+@_handles_errors
+def push(
+    ctx: typer.Context,
+    proxy: Annotated[
+        str, typer.Option("--proxy", help="The proxy's base URL, e.g. http://localhost:4000.")
+    ],
+    config: ConfigOpt = Path("config.yaml"),
+    master_key_env: Annotated[
+        str,
+        typer.Option("--master-key-env", help="Variable holding the proxy's master key."),
+    ] = "LITELLM_MASTER_KEY",
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", help="Label marking llmsync's rows. Default: the config's name."),
+    ] = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete llmsync's rows whose entry left the file.")
+    ] = False,
+    max_delete: Annotated[
+        int, typer.Option("--max-delete", min=0, help="Refuse to delete more rows than this.")
+    ] = 10,
+    force: Annotated[bool, typer.Option("--force", help="Delete beyond --max-delete.")] = False,
+    routes: Annotated[
+        bool,
+        typer.Option("--routes", help="Also push router_settings aliases and fallbacks."),
+    ] = False,
+    resolve_env: Annotated[
+        bool,
+        typer.Option(
+            "--resolve-env", help="Send os.environ/X values, not the references the proxy resolves."
+        ),
+    ] = False,
+    dry_run: DryRunOpt = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the proxy has drifted; change nothing.")
+    ] = False,
+    report: ReportOpt = None,
+    output_format: FormatOpt = "text",
+    every: Annotated[
+        float | None,
+        typer.Option(
+            "--every",
+            min=1.0,
+            help="Repeat (generate when sources are declared, then push) every SECONDS until SIGTERM.",
+            show_default=False,
+        ),
+    ] = None,
+    providers: ProvidersOpt = None,
+    verbose: VerboseOpt = False,
+) -> int:
+    """Make a running proxy's database models match config.yaml (llmsync's own rows only)."""
+    import os
+
+    from llmsync.errors import LlmsyncError
+
+    _load_env()
+    _check_outputs(report, output_format)
+    key = os.environ.get(master_key_env)
+    if not key:
+        raise LlmsyncError(f"set {master_key_env} to the proxy's master key (--master-key-env)")
+    from llmsync import redact
+
+    redact.active().remember_literals([key])
+    label = owner or config.name
+    options = dict(
+        prune=prune, max_delete=max_delete, force=force, routes=routes, resolve_env=resolve_env
+    )
+    if every is None:
+        return _push_round(
+            ctx, config, proxy, key, label, options, dry_run or check, check, report, output_format
+        )
+    return _push_every(every, config, providers, verbose, ctx, proxy, key, label, options, report)
+
+
+def _push_round(
+    ctx: typer.Context | None,
+    config: Path,
+    proxy: str,
+    key: str,
+    owner: str,
+    options: dict[str, Any],
+    read_only: bool,
+    check: bool,
+    report: Path | None,
+    output_format: str,
+) -> int:
+    """One push: plan, show, apply (unless read-only). Returns the exit code."""
+    import asyncio
+    import json
+
+    from llmsync.commands import push as pushing
+    from llmsync.files import write_atomic
+    from llmsync.proxy import AdminClient
+    from llmsync.redact import redact_data
+
+    doc = _load(config)
+    desired = pushing.desired_rows(doc, owner)
+    if options["resolve_env"]:
+        desired = pushing.resolve_references(desired)
+
+    async def work() -> pushing.PushPlan:
+        async with AdminClient(proxy, key) as client:
+            await client.require_database()
+            current = await client.deployments()
+            current_routes = await client.router_settings() if options["routes"] else None
+            plan = pushing.plan_push(
+                proxy,
+                owner,
+                desired,
+                current,
+                prune=options["prune"],
+                max_delete=options["max_delete"],
+                force=options["force"],
+                routes=_config_routes(doc) if options["routes"] else None,
+                current_routes=current_routes,
+            )
+            if not read_only:
+                await pushing.apply_push(client, plan)
+            return plan
+
+    plan = asyncio.run(work())
+    if output_format == "json":
+        _echo(json.dumps(redact_data(pushing.as_json(plan)), indent=2))
+    else:
+        _echo("\n".join(pushing.lines(plan)))
+    for note in plan.notes:
+        _echo(f"note: {note}", err=True)
+    if plan.held:
+        _echo(f"held: {plan.held}", err=True)
+    if report is not None:
+        command = _command_line(ctx) if ctx else "llmsync push"
+        write_atomic(report, redact_data(pushing.markdown(plan, command)))
+    if check:
+        return 1 if plan.drifted or plan.held else 0
+    return 1 if plan.failed or plan.held else 0
+
+
+def _config_routes(doc: ConfigDocument) -> dict[str, Any]:
+    data = doc.load_with_pyyaml() or {}
+    settings = data.get("router_settings") if isinstance(data, dict) else None
+    return settings if isinstance(settings, dict) else {}
+
+
+def _push_every(
+    every: float,
+    config: Path,
+    providers: Path | None,
+    verbose: bool,
+    ctx: typer.Context,
+    proxy: str,
+    key: str,
+    owner: str,
+    options: dict[str, Any],
+    report: Path | None,
+) -> int:
+    """Rounds of (generate when sources are declared) + push until SIGTERM or Ctrl-C; a round
+    that fails is logged and the next one tries again."""
+    import signal
+    import time
+
+    from llmsync.errors import LlmsyncError
+
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    registry = _registry(providers)
+    round_no = 0
+    while not stop:
+        round_no += 1
+        started = time.strftime("%Y-%m-%dT%H:%M:%S")
+        try:
+            if registry.sources:
+                _generate(config, registry, False, False, False, verbose)
+            code = _push_round(
+                ctx, config, proxy, key, owner, options, False, False, report, "text"
+            )
+        except LlmsyncError as exc:
+            _echo(f"{started} round {round_no}: failed: {exc}", err=True)
+        else:
+            _echo(f"{started} round {round_no}: exit {code}", err=True)
+        deadline = time.monotonic() + every
+        while not stop and time.monotonic() < deadline:
+            time.sleep(min(0.2, every))
+    _echo(f"stopped after {round_no} round(s)", err=True)
+    return 0
 
 
 @app.command()

@@ -35,6 +35,8 @@ model_list:
       api_key: os.environ/FAKE_KEY
     model_info:
       mode: embedding
+router_settings:
+  model_group_alias: {team-alias: team-chat}   # /model/info repeats team-chat's row for it
 general_settings:
   master_key: os.environ/LITELLM_MASTER_KEY
 """
@@ -46,8 +48,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def proxy(tmp_path):
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("proxy")
     if not LITELLM.exists():
         pytest.fail(f"{LITELLM} is missing: install the test extra (litellm[proxy]==1.106.2)")
     (tmp_path / "upstream.yaml").write_text(UPSTREAM_CONFIG)
@@ -112,3 +115,39 @@ def test_generate_from_a_real_litellm_proxy(proxy, workdir, llmsync, monkeypatch
     assert entries["team-embed"]["model_info"]["mode"] == "embedding"
     assert llmsync("generate", "--check").exit_code == 0
     assert llmsync("validate", "--strict").exit_code == 0
+
+
+def test_the_real_admin_api_lists_deployments_without_alias_rows(proxy):
+    import asyncio
+
+    from llmsync.proxy import AdminClient
+
+    async def read():
+        async with AdminClient(proxy, MASTER_KEY) as client:
+            return await client.deployments()
+
+    raw = httpx.get(f"{proxy}/model/info", headers={"Authorization": f"Bearer {MASTER_KEY}"})
+    names = [r["model_name"] for r in raw.json()["data"]]
+    assert "team-alias" in names  # the proxy does list the alias as a row of its own
+    rows = asyncio.run(read())
+    assert sorted(r["model_name"] for r in rows) == ["team-chat", "team-embed"]
+    chat = next(r for r in rows if r["model_name"] == "team-chat")
+    assert chat["model_info"]["max_input_tokens"] == 64000
+    assert "api_key" not in chat["litellm_params"]  # the proxy strips keys
+
+
+def test_push_to_a_proxy_without_a_database_writes_nothing(proxy, workdir, llmsync, monkeypatch):
+    monkeypatch.setenv("LITELLM_MASTER_KEY", MASTER_KEY)
+    write_config(
+        workdir,
+        "model_list:\n  - model_name: extra\n    litellm_params:\n      model: openai/extra\n"
+        "      api_base: http://127.0.0.1:9/v1\n",
+    )
+    headers = {"Authorization": f"Bearer {MASTER_KEY}"}
+    before = httpx.get(f"{proxy}/model/info", headers=headers).json()["data"]
+    run = llmsync("push", "--proxy", proxy)
+    assert run.exit_code == 1, run.output
+    assert "has no database connected" in run.stderr and "nothing was written" in run.stderr
+    assert MASTER_KEY not in run.output
+    after = httpx.get(f"{proxy}/model/info", headers=headers).json()["data"]
+    assert len(after) == len(before)

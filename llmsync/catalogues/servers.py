@@ -184,11 +184,17 @@ class LiteLLMSource(Source):
         payload = await self.get_json(client, "/model/info", empty_on=500)
         items = [] if payload is None else _items(payload, "data", self.base + "/model/info")
         seen: dict[str, DiscoveredModel] = {}
+        ids: set[str] = set()
         for item in items:
             name = item.get("model_name")
+            info = item.get("model_info") or {}
+            row_id = info.get("id") if isinstance(info, dict) else None
+            if isinstance(row_id, str) and row_id in ids:
+                continue  # a model_group_alias row: it repeats its target's id
+            if isinstance(row_id, str):
+                ids.add(row_id)
             if not isinstance(name, str) or name in seen or not self.wanted(name):
                 continue
-            info = item.get("model_info") or {}
             costs, rejected = {}, {}
             for key in ("input_cost_per_token", "output_cost_per_token"):
                 try:
