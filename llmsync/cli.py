@@ -475,6 +475,10 @@ def _push_round(
         _echo(json.dumps(redact_data(pushing.as_json(plan)), indent=2))
     else:
         _echo("\n".join(pushing.lines(plan)))
+    if output_format == "text" and read_only and not check:
+        _echo(
+            f"Dry run: the proxy was not changed ({len(plan.of('create', 'update', 'replace', 'delete'))} operation(s) planned)"
+        )
     for note in plan.notes:
         _echo(f"note: {note}", err=True)
     if plan.held:
