@@ -466,6 +466,11 @@ def _push_round(
                 routes=_config_routes(doc) if options["routes"] else None,
                 current_routes=current_routes,
             )
+            plan.credentials, missing = pushing.credentials_used(doc)
+            plan.notes += [
+                f"credential {n} is not in credential_list: it must exist on the proxy"
+                for n in missing
+            ]
             if not read_only:
                 await pushing.apply_push(client, plan)
             return plan

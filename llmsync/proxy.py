@@ -149,6 +149,10 @@ class AdminClient:
     async def delete(self, model_id: str) -> Answer:
         return await self._send("POST", "/model/delete", {"id": model_id})
 
+    async def create_credential(self, credential: dict[str, Any]) -> Answer:
+        """``POST /credentials``; 409 when one of that name exists (it is not overwritten)."""
+        return await self._send("POST", "/credentials", credential)
+
     async def update_router(self, settings: dict[str, Any]) -> Answer:
         return await self._send("POST", "/config/update", {"router_settings": settings})
 

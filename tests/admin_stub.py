@@ -6,6 +6,7 @@
 - ``POST /model/new``: the caller's ``model_info.id``; a duplicate id is a 500; 500 without a DB;
 - ``PATCH /model/{id}/update``: merges (keys cannot be removed);
 - ``POST /model/delete {"id"}``: 400 for ids that are not database rows (config-file models);
+- ``POST /credentials``: 409 when the name exists;
 - ``GET /router/settings``; ``POST /config/update``: 400 for router keys the config file owns;
 - every route needs ``Authorization: Bearer <master key>`` (401 otherwise).
 """
@@ -29,6 +30,7 @@ class AdminStub:
         self.db_rows: dict[str, dict] = {}
         self.aliases: dict[str, str] = {}  # alias -> model_name
         self.router: dict[str, Any] = {}
+        self.credentials: dict[str, dict] = {}
         self.config_owned_router_keys: set[str] = set()
         self.requests: list[tuple[str, str, Any]] = []
         # (method, path) -> answers to inject, in order: (status, whether to apply it anyway)
@@ -105,6 +107,12 @@ class AdminStub:
                 return 400, {"detail": "not a database model"}
             del self.db_rows[body["id"]]
             return 200, {"message": "deleted"}
+        if (method, path) == ("POST", "/credentials"):
+            name = body.get("credential_name")
+            if name in self.credentials:
+                return 409, {"detail": "credential already exists"}
+            self.credentials[name] = body
+            return 200, {"success": True}
         if (method, path) == ("POST", "/config/update"):
             settings = body.get("router_settings") or {}
             owned = self.config_owned_router_keys & set(settings)

@@ -251,3 +251,22 @@ def test_push_round_trip_against_a_live_database_backed_proxy(workdir, llmsync):
     finally:
         write_config(workdir, "model_list: []\n")
         llmsync("push", "--proxy", url, "--owner", owner, "--prune")
+
+
+def test_credentials_named_by_entries_are_created_first_and_never_overwritten(
+    workdir, stub, llmsync
+):
+    text = CONFIG.replace(
+        f"      api_key: {LITERAL}\n", "      litellm_credential_name: vllm-cred\n"
+    ) + (
+        "credential_list:\n  - credential_name: vllm-cred\n"
+        "    credential_values: {api_key: os.environ/VLLM_KEY}\n"
+        "    credential_info: {description: lab}\n"
+    )
+    write_config(workdir, text)
+    run = push(llmsync, stub)
+    assert run.exit_code == 0, run.output
+    assert stub.writes[0][1] == "/credentials"  # before any model that needs it
+    assert stub.credentials["vllm-cred"]["credential_values"] == {"api_key": "os.environ/VLLM_KEY"}
+    again = push(llmsync, stub)
+    assert again.exit_code == 0 and "credential vllm-cred already exists" in again.stderr

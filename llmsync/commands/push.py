@@ -46,6 +46,7 @@ class PushPlan:
     proxy: str
     owner: str
     operations: list[Operation] = field(default_factory=list)
+    credentials: list[dict[str, Any]] = field(default_factory=list)  # to create first
     routes: dict[str, Any] = field(default_factory=dict)  # router settings to send
     route_changes: list[tuple[str, Any, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -104,6 +105,32 @@ def desired_rows(doc: ConfigDocument, owner: str) -> dict[str, dict[str, Any]]:
             "model_info": info,
         }
     return rows
+
+
+def credentials_used(doc: ConfigDocument) -> tuple[list[dict[str, Any]], list[str]]:
+    """The ``credential_list`` items entries name with ``litellm_credential_name``, and the
+    names used but not defined in the file (they must already exist on the proxy)."""
+    data = doc.load_with_pyyaml() or {}
+    defined = {
+        c.get("credential_name"): c
+        for c in (data.get("credential_list") or [])
+        if isinstance(c, dict)
+    }
+    used = dict.fromkeys(
+        e.litellm_params.get("litellm_credential_name")
+        for e in doc.all_entries
+        if isinstance(e.litellm_params.get("litellm_credential_name"), str)
+    )
+    found = [
+        {
+            k: defined[n][k]
+            for k in ("credential_name", "credential_values", "credential_info")
+            if k in defined[n]
+        }
+        for n in used
+        if n in defined
+    ]
+    return found, [n for n in used if n not in defined]
 
 
 def resolve_references(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -217,8 +244,15 @@ def _compare(model_id: str, row: dict[str, Any], existing: dict[str, Any]) -> Op
 
 
 async def apply_push(client: AdminClient, plan: PushPlan) -> None:
-    """Creates, updates, router settings, deletes last. A failed step is recorded; the rest
-    still run. After any 5xx the proxy is listed again to learn what really happened."""
+    """Credentials, creates, updates, router settings, deletes last. A failed step is recorded;
+    the rest still run. After any 5xx the proxy is listed again to learn what really happened."""
+    for credential in plan.credentials:
+        answer = await client.create_credential(credential)
+        name = credential["credential_name"]
+        if answer.status == 409:
+            plan.notes.append(f"credential {name} already exists on the proxy; left as it is")
+        elif not answer.ok:
+            plan.operations.append(Operation("credential", "-", name, result=answer.reason()))
     for op in plan.of("create", "update", "replace"):
         if op.kind == "create":
             answer = await client.create(op.row or {})
