@@ -50,3 +50,33 @@ def large_config(entries: int, seed: int = 7) -> str:
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     Path(sys.argv[2] if len(sys.argv) > 2 else "large.yaml").write_text(large_config(count))
+
+
+def openrouter_config_and_catalogue(entries: int, seed: int = 11) -> tuple[str, dict]:
+    """A config of ``entries`` OpenRouter deployments and a catalogue in OpenRouter's shape in
+    which 10% of them are gone and 10% repriced."""
+    rng = random.Random(seed)
+    out, models = ["# Generated benchmark config", "model_list:"], []
+    for i in range(entries):
+        model_id = f"vendor-{i % 97}/model-{i:06d}"
+        price = rng.randint(1, 9999) / 1e9
+        if i % 50 == 0:
+            out.append(f"  # --- section {i // 50} ---")
+        out += [
+            f"  - model_name: m-{i:06d}",
+            "    litellm_params:",
+            f"      model: openrouter/{model_id}",
+            "      api_key: os.environ/OPENROUTER_API_KEY",
+            f"      input_cost_per_token: {price:.3e}",
+            f"      output_cost_per_token: {price * 4:.3e}",
+            "",
+        ]
+        if i % 10 == 3:
+            continue  # retired
+        if i % 10 == 7:
+            price *= 1.5  # repriced
+        models.append(
+            {"id": model_id, "pricing": {"prompt": f"{price:.3e}", "completion": f"{price * 4:.3e}"}}
+        )
+    out += ["router_settings:", "  routing_strategy: simple-shuffle", ""]
+    return "\n".join(out), {"data": models}

@@ -497,7 +497,7 @@ def _push_round(
 
 
 def _config_routes(doc: ConfigDocument) -> dict[str, Any]:
-    data = doc.load_with_pyyaml() or {}
+    data = doc.data or {}
     settings = data.get("router_settings") if isinstance(data, dict) else None
     return settings if isinstance(settings, dict) else {}
 

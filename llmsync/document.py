@@ -51,36 +51,47 @@ def scalar_value(node: Node) -> Any:
     """The value PyYAML (YAML 1.1, LiteLLM's loader) gives a scalar node."""
     if node.style:  # quoted or block scalars are strings
         return node.value
-    if node.tag.startswith("tag:yaml.org,2002:") or node.tag == "!":
-        tag = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
-    else:
+    tag = node.tag
+    if not (tag.startswith("tag:yaml.org,2002:") or tag == "!"):
         return node.value  # a custom tag: keep the text, LiteLLM would fail on it anyway
+    return _plain_scalar(node.value)
+
+
+@functools.lru_cache(maxsize=65536)  # keys and common values repeat in every entry
+def _plain_scalar(text: str) -> Any:
+    """A plain scalar's value by PyYAML's implicit resolution (results are immutable)."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
     constructor = _CONSTRUCTOR.yaml_constructors.get(tag)
     if constructor is None:
-        return node.value
+        return text
     try:
-        return constructor(_CONSTRUCTOR, yaml.ScalarNode(tag, node.value))
+        return constructor(_CONSTRUCTOR, yaml.ScalarNode(tag, text))
     except (ValueError, yaml.YAMLError):
-        return node.value
+        return text
 
 
-def to_python(node: Node) -> Any:
-    """Construct plain Python data from a node (merge keys resolved), YAML 1.1 semantics."""
+def to_python(node: Node, known: dict[int, Any] | None = None) -> Any:
+    """Construct plain Python data from a node (merge keys resolved), YAML 1.1 semantics.
+
+    ``known``: data already built for some nodes (by ``id``), reused rather than rebuilt.
+    """
+    if known and id(node) in known:
+        return known[id(node)]
     if isinstance(node, ScalarNode):
         return scalar_value(node)
     if isinstance(node, SequenceNode):
-        return [to_python(item) for item in node.value]
+        return [to_python(item, known) for item in node.value]
     result: dict[Any, Any] = {}
     for key, value in node.value:
         if key.tag == _MERGE_TAG:
             merged = value.value if isinstance(value, SequenceNode) else [value]
             for source in merged:
-                for k, v in to_python(source).items():
+                for k, v in to_python(source, known).items():
                     result.setdefault(k, v)
             continue
         k = to_python(key)
         result[k if isinstance(k, (str, int, float, bool, type(None))) else str(k)] = to_python(
-            value
+            value, known
         )
     return result
 
@@ -469,14 +480,13 @@ class ConfigDocument:
             elif isinstance(node, SequenceNode):
                 stack.extend(node.value)
 
-    def load_with_pyyaml(self) -> Any:
-        """The whole file as LiteLLM sees it."""
-        try:
-            return yaml.load(self.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError as exc:
-            raise ConfigError(
-                f"{self.name}: LiteLLM's YAML loader (PyYAML) cannot read it: {' '.join(str(exc).split())}"
-            ) from None
+    @cached_property
+    def data(self) -> Any:
+        """The whole file as LiteLLM reads it (YAML 1.1), built once from the composed nodes
+        (no second parse); entries share their ``ModelEntry.data``. Never mutate it."""
+        if self.root is None:
+            return None
+        return to_python(self.root, {id(e.node): e.data for e in self.entries})
 
     def full_text(self, body: str | None = None) -> str:
         return (BOM if self.bom else "") + (self.text if body is None else body)

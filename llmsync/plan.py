@@ -8,7 +8,6 @@ loader) and compared with the data the plan intends before it is returned.
 from __future__ import annotations
 
 import contextlib
-import copy
 import difflib
 import gc
 import itertools
@@ -291,8 +290,7 @@ def _reorder(doc: ConfigDocument, editor: TextEditor, change: Reorder) -> None:
 def _verify(doc: ConfigDocument, plan: Plan, body: str) -> None:
     """Re-read the result with PyYAML and compare with what the plan means to write."""
     with _collector_paused():
-        before = doc.load_with_pyyaml()
-        expected = _expected_data(doc, before, plan)
+        expected = _expected_data(doc, doc.data, plan)
         try:
             actual = yaml.load(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
@@ -332,27 +330,34 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _expected_data(doc: ConfigDocument, before: Any, plan: Plan) -> Any:
-    data = copy.deepcopy(before) if before is not None else {}
+    """``before`` with the plan's changes; copies only what changes (``before`` is shared)."""
+    data = dict(before) if isinstance(before, dict) else {}
     old_list = data.get("model_list") or []
     removed = {id(c.entry) for c in plan.of(RemoveEntry)}
     adds_before: dict[int | None, list[dict]] = {}
     for add in plan.of(AddEntry):
         adds_before.setdefault(id(add.before) if add.before else None, []).append(add.data)
+    changed: dict[int, Any] = {}
     for change in plan.of(SetField):
-        old_list[change.entry.index][change.section][change.field] = change.new
+        i = change.entry.index
+        if i not in changed:
+            changed[i] = {k: dict(v) if isinstance(v, dict) else v for k, v in old_list[i].items()}
+        changed[i][change.section][change.field] = change.new
     for change in plan.of(ReplaceEntry):
-        old_list[change.entry.index] = change.data
+        changed[change.entry.index] = change.data
     for change in plan.of(SetRouterSetting):
-        if not isinstance(data.get("router_settings"), dict):
-            data["router_settings"] = {}
-        data["router_settings"].update(change.values)
+        settings = data.get("router_settings")
+        data["router_settings"] = {
+            **(settings if isinstance(settings, dict) else {}),
+            **change.values,
+        }
     reorder = plan.of(Reorder)
     order = list(reorder[0].order) if reorder else doc.entries
     new_list = []
     for entry in order:
         new_list.extend(adds_before.get(id(entry), []))
         if id(entry) not in removed:
-            new_list.append(old_list[entry.index])
+            new_list.append(changed.get(entry.index, old_list[entry.index] if old_list else None))
     new_list.extend(adds_before.get(None, []))
     if new_list or data.get("model_list") is not None:
         data["model_list"] = new_list

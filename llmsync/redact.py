@@ -34,13 +34,21 @@ _SECRET_NAME = re.compile(
 )
 _NOT_SECRET = re.compile(r"(?i)cost|per_token|tokens?_(?:limit|count)|_env$|_file$|_path$")
 _SECRET_ENV_NAME = re.compile(r"(?i)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|LICENSE)")
+_SECRET_WORDS = (
+    r"(?:api[_-]?key|master[_-]?key|secret|key|password|passwd|passphrase|token|credentials?"
+    r"|license|auth|authorization|bearer)"
+)
+# Only names that end in a secret word are tried (is_secret_name decides): scanning a long diff
+# for every "name: value" pair would cost a regex attempt per character.
 _PAIR = re.compile(
-    r"""(?P<lead>(?P<quote>["']?)(?P<name>[A-Za-z_][\w.-]*)(?P=quote)[ \t]*(?::[ \t]+|=))
+    r"""(?<![\w.-])(?P<lead>(?P<quote>["']?)(?P<name>(?i:[A-Za-z_][\w.-]*?)?(?i:"""
+    + _SECRET_WORDS
+    + r"""))(?P=quote)[ \t]*(?::[ \t]+|=))
         (?P<value>"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s,}\]\#'"&][^,}\]\n&]*?)
         (?=[ \t]*(?:[,}\]&\n]|[ \t]\#|$))""",
     re.X | re.M,
 )
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@")
+_USERINFO = re.compile(r"(?P<scheme>://)[^/\s@:]+(?::[^/\s@]*)?@")  # anchored on "://": fast
 _QUERY_SECRET = re.compile(
     r"(?i)(?P<lead>[?&](?:key|api[_-]?key|apikey|token|access_token|secret|password)=)[^&\s#\"']+"
 )
@@ -84,7 +92,7 @@ class Redactor:
                 text = text.replace(secret, MASK)
         text = _USERINFO.sub(lambda m: m["scheme"] + MASK + "@", text)
         text = _QUERY_SECRET.sub(lambda m: m["lead"] + MASK, text)
-        return _PAIR.sub(_mask_pair, text)
+        return _mask_pairs(text)
 
     def data(self, value: Any) -> Any:
         """``value`` with every string redacted and secret-named keys' values masked."""
@@ -109,6 +117,25 @@ def is_secret_name(key: object) -> bool:
 def _is_literal(value: str) -> bool:
     stripped = value.strip().strip("'\"")
     return bool(stripped) and not stripped.startswith(ENV_REF) and stripped != MASK
+
+
+_HINT = re.compile(r"(?i)key|secret|passw|passphrase|(?<!per_)token|credential|license|auth|bearer")
+
+
+def _mask_pairs(text: str) -> str:
+    """``key: value`` pairs masked, looking only at lines that mention a secret word (a long
+    diff is scanned once in C, and the pair pattern runs on those lines alone)."""
+    pieces, done = [], 0
+    for hit in _HINT.finditer(text):
+        if hit.start() < done:
+            continue  # a second hit on a line already handled
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.end())
+        end = len(text) if end < 0 else end
+        pieces += [text[done:start], _PAIR.sub(_mask_pair, text[start:end])]
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _mask_pair(match: re.Match[str]) -> str:

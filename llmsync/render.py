@@ -89,24 +89,36 @@ _SHORT = {
 }
 
 
+_BIG_TABLE = 60  # rows; above this a plain aligned table (rich costs ~0.5 ms a row)
+_ANSI = {"red": "\x1b[31m", "green": "\x1b[32m", "cyan": "\x1b[36m", "yellow": "\x1b[33m",
+         "bold yellow": "\x1b[1;33m"}  # fmt: skip
+
+
 def _print_changes(console: Console, plan: Plan) -> None:
     updates = plan.of(SetField)
-    if updates:
+    rows = [
+        (
+            str(c.entry.model),
+            _SHORT.get(c.field, c.field),
+            f"{_show(c.old)} → {_show(c.new)}",
+            _delta(c.old, c.new),
+        )
+        for c in updates
+    ]
+    if len(rows) > _BIG_TABLE:
+        write_lines(console, [("Repriced", ""), *((line, "") for line in _plain_table(rows))])
+    elif rows:
         table = Table(title="Repriced", title_justify="left")
         table.add_column("model", overflow="fold")
         table.add_column("field", no_wrap=True)
         table.add_column("old → new", no_wrap=True)
         table.add_column("Δ%", justify="right", no_wrap=True)
-        for c in updates:
-            table.add_row(
-                str(c.entry.model),
-                _SHORT.get(c.field, c.field),
-                f"{_show(c.old)} → {_show(c.new)}",
-                _delta(c.old, c.new),
-            )
+        for row in rows:
+            table.add_row(*row)
         console.print(table)
+    lines: list[tuple[str, str]] = []
     for change in plan.of(RemoveEntry):
-        console.print(Text(f"removed  {change.entry.label()}: {change.reason}", style="red"))
+        lines.append((f"removed  {change.entry.label()}: {change.reason}", "red"))
     for held in plan.held:
         change = held.change
         if isinstance(change, SetField):
@@ -119,16 +131,37 @@ def _print_changes(console: Console, plan: Plan) -> None:
             label, what = _added_label(change), "addition"
         else:
             label, what = change.entry.label(), "removal"
-        console.print(Text(f"held     {label}: {what} ({held.reason})", style="bold yellow"))
+        lines.append((f"held     {label}: {what} ({held.reason})", "bold yellow"))
     for retiring in plan.retiring:
         when = "deprecated" if retiring.date == "deprecated" else f"retires {retiring.date}"
         instead = f"; replacement: {retiring.replacement}" if retiring.replacement else ""
-        console.print(Text(f"retiring {retiring.entry.label()}: {when}{instead}", style="yellow"))
+        lines.append((f"retiring {retiring.entry.label()}: {when}{instead}", "yellow"))
     for change in plan.of(SetRouterSetting):
-        for line in change.summary:
-            console.print(Text(f"routes   {line}", style="cyan"))
-    for change in plan.of(AddEntry):
-        console.print(Text(f"added    {_added_label(change)}", style="green"))
+        lines += [(f"routes   {line}", "cyan") for line in change.summary]
+    lines += [(f"added    {_added_label(c)}", "green") for c in plan.of(AddEntry)]
+    write_lines(console, lines)
+
+
+def write_lines(console: Console, lines: list[tuple[str, str]]) -> None:
+    """Lines in one write, each in its colour on a colour terminal (rich per line is slow)."""
+    if not lines:
+        return
+    colour = console.color_system is not None
+    text = "".join(
+        f"{_ANSI[style]}{line}{_RESET}\n" if colour and style in _ANSI else f"{line}\n"
+        for line, style in lines
+    )
+    console.file.write(text)
+    console.file.flush()
+
+
+def _plain_table(rows: list[tuple[str, ...]]) -> list[str]:
+    header = ("model", "field", "old → new", "Δ%")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + f"  {{:>{widths[-1]}}}"
+    return [fmt.format(*header), fmt.format(*("-" * w for w in widths))] + [
+        fmt.format(*row) for row in rows
+    ]
 
 
 def _added_label(change: AddEntry) -> str:
@@ -149,5 +182,4 @@ def _delta(old: object, new: object) -> str:
 
 
 def print_notes(console: Console, plan: Plan) -> None:
-    for note in plan.notes:
-        console.print(Text(f"note: {note}", style="yellow"))
+    write_lines(console, [(f"note: {note}", "yellow") for note in plan.notes])

@@ -283,7 +283,7 @@ def dangling_references(doc: ConfigDocument, removals: list[RemoveEntry]) -> lis
     }
     if not gone:
         return []
-    data = doc.load_with_pyyaml() or {}
+    data = doc.data or {}
     notes = []
     for section in ("router_settings", "litellm_settings"):
         settings = data.get(section) if isinstance(data.get(section), dict) else {}

@@ -110,7 +110,7 @@ def desired_rows(doc: ConfigDocument, owner: str) -> dict[str, dict[str, Any]]:
 def credentials_used(doc: ConfigDocument) -> tuple[list[dict[str, Any]], list[str]]:
     """The ``credential_list`` items entries name with ``litellm_credential_name``, and the
     names used but not defined in the file (they must already exist on the proxy)."""
-    data = doc.load_with_pyyaml() or {}
+    data = doc.data or {}
     defined = {
         c.get("credential_name"): c
         for c in (data.get("credential_list") or [])
