@@ -793,16 +793,18 @@ def _finish(
     """Render the plan; write it unless this is a dry run. Returns the exit code."""
     from llmsync.errors import LlmsyncError
     from llmsync.files import require_unchanged, write_atomic
-    from llmsync.plan import apply_plan, unified_diff
+    from llmsync.plan import edit
     from llmsync.render import consoles, print_diff, print_notes, print_summary
 
     if output_format not in ("text", "json"):
         raise LlmsyncError(f"--format must be text or json, not {output_format!r}")
     out, err = consoles()
     # Every file the plan edits (the config and its include: files), verified before any write.
-    edits = [(d, apply_plan(d, plan)) for d in doc.documents]
-    edits = [(d, text) for d, text in edits if text != d.full_text()]
-    diff = "".join(unified_diff(d.full_text(), text, _diff_name(d)) for d, text in edits)
+    changed = [e for e in (edit(d, plan) for d in doc.documents) if e.text != e.doc.full_text()]
+    edits = [(e.doc, e.text) for e in changed]
+    # The diff comes from the splices; it is built only when it is shown or reported.
+    shown = report is not None or output_format == "json" or dry_run or verbose
+    diff = "".join(e.diff(_diff_name(e.doc)) for e in changed) if shown else None
     data = None
     if report is not None or output_format == "json":
         from llmsync import report as reporting
@@ -820,7 +822,7 @@ def _finish(
     print_notes(err, plan)
     status = out if output_format == "text" else err  # JSON output keeps stdout pure
     names = ", ".join(d.name for d, _ in edits)
-    if not diff:
+    if not edits:
         status.print(f"{doc.name}: no changes")
     elif dry_run:
         status.print(

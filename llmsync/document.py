@@ -26,6 +26,8 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from llmsync.errors import ConfigError
 from llmsync.files import Snapshot, read_snapshot
@@ -38,10 +40,30 @@ _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
+# Nodes are only located with ruamel; values are read with PyYAML's rules (scalar_value). So the
+# composer needs no implicit tag resolution (a regex cascade per scalar, a third of the parse):
+# every plain scalar gets one shared tag object, and only the merge key "<<" is told apart.
+_PLAIN = Tag(suffix=_STR_TAG)
+_MERGE = Tag(suffix=_MERGE_TAG)
+
+
+class _LocatingResolver(VersionedResolver):
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode:
+            return _MERGE if implicit[0] and value == "<<" else _PLAIN
+        return super().resolve(kind, value, implicit)
+
+
 def _composer() -> YAML:
     # pure=False uses the libyaml-based composer when ruamel.yaml.clib is installed: ~10x
     # faster than the pure-Python round-trip loader on large configs.
-    return YAML(typ="safe", pure=False)
+    yaml_ = YAML(typ="safe", pure=False)
+    yaml_.Resolver = _LocatingResolver
+    return yaml_
+
+
+def _is_merge(key: Node) -> bool:
+    return key.ctag is _MERGE or (key.ctag is not _PLAIN and key.tag == _MERGE_TAG)
 
 
 # --------------------------------------------------------------------------- node helpers
@@ -51,6 +73,8 @@ def scalar_value(node: Node) -> Any:
     """The value PyYAML (YAML 1.1, LiteLLM's loader) gives a scalar node."""
     if node.style:  # quoted or block scalars are strings
         return node.value
+    if node.ctag is _PLAIN:  # untagged: resolved implicitly, the common case
+        return _plain_scalar(node.value)
     tag = node.tag
     if not (tag.startswith("tag:yaml.org,2002:") or tag == "!"):
         return node.value  # a custom tag: keep the text, LiteLLM would fail on it anyway
@@ -83,7 +107,7 @@ def to_python(node: Node, known: dict[int, Any] | None = None) -> Any:
         return [to_python(item, known) for item in node.value]
     result: dict[Any, Any] = {}
     for key, value in node.value:
-        if key.tag == _MERGE_TAG:
+        if _is_merge(key):
             merged = value.value if isinstance(value, SequenceNode) else [value]
             for source in merged:
                 for k, v in to_python(source, known).items():
@@ -102,7 +126,7 @@ def mapping_pair(node: Node | None, key: str) -> tuple[Node, Node] | None:
         return None
     merges, found = [], None
     for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.tag == _MERGE_TAG:
+        if isinstance(k, ScalarNode) and _is_merge(k):
             merges.append(v)
         elif isinstance(k, ScalarNode) and k.value == key:
             found = (k, v)  # a repeated key: PyYAML, and so LiteLLM, keeps the last one
@@ -743,13 +767,58 @@ class TextEditor:
     def _line_start(self, line: int) -> int:
         return self.doc.line_starts[line] if line < len(self.doc.line_starts) else len(self.base)
 
+    def line_regions(self) -> list[tuple[int, int, int]]:
+        """The changed stretches of lines, in order: (first old line, old line count, new line
+        count). Splices on the same or adjacent lines form one stretch. Lines are ``base``'s."""
+        starts, base = self.doc.line_starts, self.base
+        spans: list[list] = []  # [old start offset, old end offset, [splices]]
+        for splice in self._ordered():
+            first = bisect.bisect_right(starts, splice.start) - 1
+            start = starts[first]
+            if splice.end == splice.start == start:
+                end = start  # a pure insertion before a line
+            else:
+                last = bisect.bisect_right(starts, max(splice.end - 1, splice.start)) - 1
+                end = starts[last + 1] if last + 1 < len(starts) else len(base)
+                end = len(base) if end > len(base) else end
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+                spans[-1][2].append(splice)
+            else:
+                spans.append([start, end, [splice]])
+        regions = []
+        for start, end, group in spans:
+            pieces, position = [], start
+            for splice in group:
+                pieces += [base[position : splice.start], splice.text]
+                position = splice.end
+            pieces.append(base[position:end])
+            new = "".join(pieces)
+            first = bisect.bisect_right(starts, start) - 1
+            if start > len(self.doc.text):  # after a last line that had no newline
+                first += 1
+            regions.append((first, base.count("\n", start, end), new.count("\n")))
+        return regions
+
+    def _ordered(self) -> list[_Splice]:
+        """The splices by position (stable: insertions at one offset keep their order);
+        deletions that overlap (two removed neighbours both taking the blank line between
+        them) are merged; any other overlap is a bug."""
+        ordered: list[_Splice] = []
+        for splice in sorted(self.splices, key=lambda s: (s.start, s.end)):
+            if ordered and splice.start < ordered[-1].end:
+                last = ordered[-1]
+                if splice.text or last.text:
+                    raise AssertionError("overlapping edits")
+                ordered[-1] = _Splice(last.start, max(last.end, splice.end), "")
+                continue
+            ordered.append(splice)
+        return ordered
+
     def result(self) -> str:
-        # Stable sort: several insertions at one offset keep the order they were made in.
-        ordered = sorted(self.splices, key=lambda s: (s.start, s.end))
+        ordered = self._ordered()
         pieces, position = [], 0
         for splice in ordered:  # one pass, so thousands of edits stay linear
-            if splice.start < position:
-                raise AssertionError("overlapping edits")
             pieces += [self.base[position : splice.start], splice.text]
             position = splice.end
         pieces.append(self.base[position:])

@@ -194,3 +194,23 @@ def assert_litellm_accepts(text: str, beside: Path | None = None) -> None:
     for entry in entries:
         router = litellm.Router(model_list=[entry])
         assert len(router.model_list) == 1, entry
+
+
+def diff_u(old: str, new: str, name: str) -> str:
+    """What GNU ``diff -u`` prints for two texts, labelled like llmsync's diffs."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    tool = shutil.which("diff")
+    assert tool, "GNU diff is needed by the tests"
+    with tempfile.TemporaryDirectory() as folder:
+        a, b = Path(folder) / "a", Path(folder) / "b"
+        a.write_bytes(old.encode())
+        b.write_bytes(new.encode())
+        done = subprocess.run(
+            [tool, "-u", "--label", f"a/{name}", "--label", f"b/{name}", str(a), str(b)],
+            capture_output=True,
+            check=False,
+        )
+    return done.stdout.decode()

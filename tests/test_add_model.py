@@ -5,9 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 import yaml
-from conftest import write_config
-
-from llmsync.plan import unified_diff
+from conftest import diff_u, write_config
 
 BASE = """\
 model_list:
@@ -150,7 +148,7 @@ def test_dry_run_adds_nothing_and_shows_only_added_lines(config, catalogs, llmsy
     assert "+      model: nvidia_nim/nvidia/nv-embedqa-e5-v5" in run.stdout
     real = llmsync("add-model", "-p", "nvidia", "nvidia/nv-embedqa-e5-v5")
     assert real.exit_code == 0
-    assert unified_diff(before, config.read_text(), "config.yaml") in run.stdout
+    assert diff_u(before, config.read_text(), "config.yaml") in run.stdout
 
 
 @pytest.mark.parametrize(

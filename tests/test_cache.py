@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import body, write_config
-
-from llmsync.plan import unified_diff
+from conftest import body, diff_u, write_config
 
 CONFIG = """\
 model_list:
@@ -36,7 +34,7 @@ def test_dry_run_then_real_run_use_one_snapshot(
     catalogs.serve(openrouter_models=cheaper())  # the catalogue changes between the two runs
     before = config.read_text()
     assert llmsync("cleanup", "-p", "openrouter").exit_code == 0
-    assert unified_diff(before, config.read_text(), "config.yaml") in preview.stdout
+    assert diff_u(before, config.read_text(), "config.yaml") in preview.stdout
     assert "input_cost_per_token: 1.5e-07" in config.read_text()
     assert httpx_mock.get_requests() == []  # served from the cache
     cached = "".join(p.read_text() for p in (workdir / ".cache").glob("*.json"))

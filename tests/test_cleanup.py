@@ -7,9 +7,7 @@ import json
 
 import httpx
 import pytest
-from conftest import body, write_config
-
-from llmsync.plan import unified_diff
+from conftest import body, diff_u, write_config
 
 TEAM = """\
 # Team gateway: edited by people and by llmsync.
@@ -133,13 +131,13 @@ def test_dry_run_shows_exactly_what_the_real_run_writes_and_second_run_is_a_no_o
 
     real = llmsync("cleanup", "--provider", "all")
     assert real.exit_code == 0, real.output
-    written = unified_diff(before.decode(), team.read_text(), "config.yaml")
+    written = diff_u(before.decode(), team.read_text(), "config.yaml")
     assert written and written in preview.stdout
 
     again = llmsync("cleanup", "--provider", "all")
     assert again.exit_code == 0
     assert "config.yaml: no changes" in again.stdout
-    assert unified_diff(team.read_text(), team.read_text(), "x") == ""
+    assert diff_u(team.read_text(), team.read_text(), "x") == ""
 
 
 def test_all_providers_keep_each_value_style(team, catalogs, llmsync):
