@@ -8,6 +8,11 @@
   (c) `llmsync --help` divided by a bare Typer app's --help: goal <= 1.2
   (d) planning and applying a cleanup that reprices every entry, 8,000 entries divided by
       2,000 (each size in a fresh process): linear scaling gives 4
+  (e) cleanup --dry-run (10% removed, 10% repriced) at 2,000 and 10,000 entries divided by a
+      CSafeLoader load of the file plus json.loads of the catalogue, in one process: goal <= 3
+  (f) that cleanup at 10,000 entries divided by 2,000: goal <= 5.5 (linear is 5)
+  (g) cleanup --add-new adding 5,000 models to a 1,000-entry config: <= 10 s, <= 400 MB peak
+  (h) validate and sort --check at 30,000 entries divided by 10,000: goal <= 3.5 (linear 3)
 
 Run:  .venv/bin/python benchmarks/bench.py
 Everything stays on 127.0.0.1; nothing leaves the machine.
@@ -228,6 +233,102 @@ def bench_linear() -> tuple[float, float]:
     return min(run(8000) for _ in range(3)), min(run(2000) for _ in range(3))
 
 
+# --------------------------------------------------------------------------- scale (issue 11)
+
+FLOOR = """
+import json, sys, time, yaml
+text, catalogue = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+yaml.load(text, Loader=yaml.CSafeLoader)
+json.loads(catalogue)
+"""
+MAXRSS = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def offline_cleanup_setup(work: Path, entries: int, catalogue: dict, config: str) -> list[str]:
+    """A config and its OpenRouter catalogue in the cache: a cleanup that touches no network."""
+    import json
+
+    from llmsync.catalogues.cache import CachePolicy
+
+    (work / "config.yaml").write_text(config)
+    (work / "catalogue.json").write_text(json.dumps(catalogue))
+    policy = CachePolicy(work / "cache", 1e9, False)
+    headers = {"Accept": "application/json"}
+    policy.write("https://openrouter.ai/api/v1/models", headers, [catalogue])
+    embeddings = {"data": [{"id": "openai/text-embedding-3-small", "pricing": {"prompt": "2e-08"}}]}
+    policy.write("https://openrouter.ai/api/v1/embeddings/models", headers, [embeddings])
+    return [sys.executable, "-m", "llmsync", "cleanup", "--offline", "-p", "openrouter",
+            "--cache-dir", str(work / "cache")]  # fmt: skip
+
+
+def bench_cleanup_scale(entries: int) -> tuple[float, float]:
+    """(e) cleanup --dry-run with 10% removed and 10% repriced, and its floor: a CSafeLoader
+    load of the same file plus json.loads of the same catalogue, in one process."""
+    from generate import openrouter_config_and_catalogue
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        config, catalogue = openrouter_config_and_catalogue(entries)
+        cmd = offline_cleanup_setup(work, entries, catalogue, config)
+        env = {k: v for k, v in os.environ.items() if k != "OPENROUTER_API_KEY"}
+        ours = timed([*cmd, "--dry-run"], 3, cwd=work, env=env)
+        floor = timed(
+            [sys.executable, "-c", FLOOR, str(work / "config.yaml"), str(work / "catalogue.json")],
+            3,
+        )
+    return ours, floor
+
+
+def bench_add_new(existing: int = 1000, new: int = 5000) -> tuple[float, float]:
+    """(g) cleanup --add-new adding ``new`` catalogue models to an ``existing``-entry config:
+    seconds and peak memory (MB)."""
+    from generate import openrouter_config_and_catalogue
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        config, catalogue = openrouter_config_and_catalogue(existing)
+        catalogue["data"] += [
+            {
+                "id": f"newvendor/new-{k:06d}",
+                "pricing": {"prompt": "1.0e-06", "completion": "2.0e-06"},
+            }
+            for k in range(new)
+        ]
+        cmd = offline_cleanup_setup(work, existing, catalogue, config)
+        registry = yaml.safe_load(
+            resources.files("llmsync").joinpath("data", "providers.yaml").read_text("utf-8")
+        )
+        registry["providers"]["openrouter"]["add_new"] = {"include": ["newvendor/*"]}
+        (work / "providers.yaml").write_text(yaml.safe_dump(registry, sort_keys=False))
+        env = {k: v for k, v in os.environ.items() if k != "OPENROUTER_API_KEY"}
+        start = time.perf_counter()
+        rss = subprocess.run(
+            [sys.executable, "-c", MAXRSS, *cmd, "--add-new", "--force"],
+            cwd=work, env=env, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        seconds = time.perf_counter() - start
+        added = (work / "config.yaml").read_text().count("newvendor/new-")
+        assert added == new, f"added {added} of {new}"
+    return seconds, int(rss) / 1024
+
+
+def bench_read_only_scale(command: list[str], big: int = 30000, small: int = 10000) -> float:
+    """(h) a read-only command at ``big`` entries over ``small`` (linear = big / small)."""
+    from generate import large_config
+
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (small, big):
+            path = Path(tmp) / f"c{n}.yaml"
+            path.write_text(large_config(n))
+            times[n] = timed([sys.executable, "-m", "llmsync", *command, "--config", str(path)], 3)
+    return times[big] / times[small]
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -235,17 +336,34 @@ def main() -> None:
         sort_s, load_s = bench_large_sort_check(work)
         help_s, bare_s = bench_help(work)
     big_s, small_s = bench_linear()
+    e2_s, e2_floor = bench_cleanup_scale(2000)
+    e10_s, e10_floor = bench_cleanup_scale(10000)
+    add_s, add_mb = bench_add_new()
+    h_validate = bench_read_only_scale(["validate"])
+    h_sort = bench_read_only_scale(["sort", "--check"])
     rows = [
         ("(a) cleanup 15 providers + 3 servers / one (300 ms)", all_s, one_s, 1.5),
         ("(b) sort --check 5,000 entries / CSafeLoader load", sort_s, load_s, 2.0),
         ("(c) llmsync --help / bare Typer --help", help_s, bare_s, 1.2),
         ("(d) reprice 8,000 entries / 2,000 (linear = 4)", big_s, small_s, 5.0),
+        ("(e) cleanup 2,000 entries / load + json floor", e2_s, e2_floor, 3.0),
+        ("(e) cleanup 10,000 entries / load + json floor", e10_s, e10_floor, 3.0),
+        ("(f) cleanup 10,000 / 2,000 (linear = 5)", e10_s, e2_s, 5.5),
     ]
     print(f"{'benchmark':52} {'ours':>8} {'base':>8} {'ratio':>6} {'goal':>6}")
     for label, ours, base, goal in rows:
         ratio = ours / base
         print(
             f"{label:52} {ours:7.3f}s {base:7.3f}s {ratio:6.2f} {'<=' + str(goal):>6} {'ok' if ratio <= goal else 'MISSED'}"
+        )
+    print(
+        f"{'(g) cleanup --add-new: 5,000 added to 1,000 entries':52} {add_s:7.2f}s (goal <= 10) "
+        f"{add_mb:6.0f} MB peak (goal <= 400) {'ok' if add_s <= 10 and add_mb <= 400 else 'MISSED'}"
+    )
+    for label, ratio in (("validate", h_validate), ("sort --check", h_sort)):
+        print(
+            f"{'(h) ' + label + ' 30,000 / 10,000 entries (linear = 3)':52} ratio {ratio:5.2f} "
+            f"(goal <= 3.5) {'ok' if ratio <= 3.5 else 'MISSED'}"
         )
 
 

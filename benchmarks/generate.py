@@ -76,7 +76,10 @@ def openrouter_config_and_catalogue(entries: int, seed: int = 11) -> tuple[str, 
         if i % 10 == 7:
             price *= 1.5  # repriced
         models.append(
-            {"id": model_id, "pricing": {"prompt": f"{price:.3e}", "completion": f"{price * 4:.3e}"}}
+            {
+                "id": model_id,
+                "pricing": {"prompt": f"{price:.3e}", "completion": f"{price * 4:.3e}"},
+            }
         )
     out += ["router_settings:", "  routing_strategy: simple-shuffle", ""]
     return "\n".join(out), {"data": models}

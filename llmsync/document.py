@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import os
 import unicodedata
 from collections.abc import Iterator
@@ -268,9 +269,17 @@ class ConfigDocument:
         for line in self.lines[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         self.line_starts = starts
-        self.root = self._compose()
-        self.model_list_key, self.model_list = self._find_model_list()
-        self.entries = self._locate_entries()
+        # The node graph is acyclic and lives for the whole run: the cyclic collector walking it
+        # again and again while it grows made large files superlinear.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.root = self._compose()
+            self.model_list_key, self.model_list = self._find_model_list()
+            self.entries = self._locate_entries()
+        finally:
+            if was_enabled:
+                gc.enable()
 
     @classmethod
     def load(cls, path: Path) -> ConfigDocument:

@@ -123,3 +123,20 @@ def test_sort_diffs_apply_with_patch(path: Path, tmp_path: Path):
     except LlmsyncError:
         pytest.skip("sort refuses this file")
     assert_patch_applies(doc.full_text(), result.text, result.diff("c.yaml"))
+
+
+def test_a_real_run_computes_no_diff_it_does_not_show(workdir, catalogs, llmsync, monkeypatch):
+    from conftest import write_config
+    from test_cleanup import TEAM
+
+    from llmsync import plan as planning
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a diff was computed although nothing shows it")
+
+    monkeypatch.setattr(planning, "plan_diff", forbidden)
+    config = write_config(workdir, TEAM)
+    catalogs.serve()
+    run = llmsync("cleanup", "-p", "openrouter")
+    assert run.exit_code == 0, run.output
+    assert config.read_text() != TEAM

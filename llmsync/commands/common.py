@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from llmsync.catalogues.hosted import Provider
 from llmsync.catalogues.model import CatalogModel
 from llmsync.document import ConfigDocument, ModelEntry, unwritable_reason
@@ -56,15 +58,47 @@ def insertion_point(doc: ConfigDocument, data: dict) -> ModelEntry | None:
     """The entry to insert before (None: at the end), keeping sorted order.
 
     A new deployment whose model_name already exists joins that group, even in a list that is
-    not sorted as a whole.
+    not sorted as a whole. O(log n) per call (thousands of additions stay fast).
     """
-    key = entry_key(data)
-    group = [e for e in doc.entries if e.model_name == data["model_name"]]
-    candidates = group or doc.entries
-    for entry in candidates:
-        if entry.sort_key() > key:
-            return entry
-    if group:
+    index = doc.__dict__.get("_insertion_index")
+    if index is None:
+        index = doc.__dict__["_insertion_index"] = _InsertionIndex(doc.entries)
+    return index.before(data)
+
+
+class _InsertionIndex:
+    """The entries' sort keys as running maxima, whole list and per model_name: "the first
+    entry whose key is greater than K" (in file order, sorted or not) is then a bisection."""
+
+    def __init__(self, entries: list[ModelEntry]) -> None:
+        self.entries = entries
+        self.running = _running_max([e.sort_key() for e in entries])
+        self.groups: dict[object, list[ModelEntry]] = {}
+        for entry in entries:
+            self.groups.setdefault(entry.model_name, []).append(entry)
+        self.group_running: dict[object, list[tuple[str, str]]] = {}
+
+    def before(self, data: dict) -> ModelEntry | None:
+        key = entry_key(data)
+        group = self.groups.get(data["model_name"])
+        if group is None:
+            i = bisect.bisect_right(self.running, key)
+            return self.entries[i] if i < len(self.entries) else None
+        running = self.group_running.get(data["model_name"])
+        if running is None:
+            running = self.group_running[data["model_name"]] = _running_max(
+                [e.sort_key() for e in group]
+            )
+        i = bisect.bisect_right(running, key)
+        if i < len(group):
+            return group[i]
         after = group[-1].index + 1
-        return doc.entries[after] if after < len(doc.entries) else None
-    return None
+        return self.entries[after] if after < len(self.entries) else None
+
+
+def _running_max(keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out, best = [], None
+    for key in keys:
+        best = key if best is None or key > best else best
+        out.append(best)
+    return out

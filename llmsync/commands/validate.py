@@ -163,6 +163,7 @@ class Validator:
         self.environ = environ
         self.providers = providers if providers is not None else known_providers()
         self.report = Report()
+        self._seen: set[Finding] = set()  # a merged anchor is reported once (in O(1))
         self.docs: list[ConfigDocument] = []
 
     def run(self, path: Path) -> Report:
@@ -506,7 +507,8 @@ class Validator:
 
     def _add(self, file: str, line: int, column: int, code: str, message: str) -> None:
         finding = Finding(file, line, column, code, message)
-        if finding not in self.report.findings:  # a merged anchor is reported once
+        if finding not in self._seen:
+            self._seen.add(finding)
             self.report.findings.append(finding)
 
     def add_entry_finding(
