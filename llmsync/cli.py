@@ -550,7 +550,10 @@ def _push_every(
 def validate(
     config: ConfigOpt = Path("config.yaml"),
     output_format: Annotated[
-        str, typer.Option("--format", help="text or json (a stable schema, see README).")
+        str,
+        typer.Option(
+            "--format", help="text, json (a stable schema), github (annotations) or sarif."
+        ),
     ] = "text",
     online: Annotated[
         bool, typer.Option("--online", help="Also check every hosted model against its catalogue.")
@@ -558,6 +561,16 @@ def validate(
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Warnings fail too; build LiteLLM's Router per entry."),
+    ] = False,
+    select: Annotated[
+        list[str],
+        typer.Option("--select", help="Only these codes (or prefixes: E04), repeatable."),
+    ] = [],  # noqa: B006
+    ignore: Annotated[
+        list[str], typer.Option("--ignore", help="Not these codes (or prefixes), repeatable.")
+    ] = [],  # noqa: B006
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="Print every rule's code, name and doc; exit.")
     ] = False,
     providers: ProvidersOpt = None,
     verbose: VerboseOpt = False,
@@ -567,17 +580,20 @@ def validate(
     offline: OfflineOpt = False,
 ) -> int:
     """Check config.yaml (and its include: files) without changing anything."""
-    import json
     import os
 
     from llmsync import redact
-    from llmsync.commands.validate import Validator
     from llmsync.errors import LlmsyncError
+    from llmsync.lint import Validator
+    from llmsync.lint.output import FORMATS, render, rules_table
 
-    if output_format not in ("text", "json"):
-        raise LlmsyncError(f"--format must be text or json, not {output_format!r}")
+    if list_rules:
+        _echo(rules_table())
+        return 0
+    if output_format not in FORMATS:
+        raise LlmsyncError(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
     _load_env()
-    validator = Validator(os.environ)
+    validator = Validator(os.environ, select=select, ignore=ignore)
     report = validator.run(config)
     for doc in validator.docs:
         redact.active().remember_literals(doc.literal_secrets())
@@ -605,10 +621,9 @@ def validate(
         validator.check_sources(discoveries)
     if strict:
         validator.check_with_router()
-    if output_format == "json":
-        _echo(json.dumps(report.as_json(strict), indent=2))
-    else:
-        _echo(report.as_text())
+    text = render(report, output_format, strict)
+    if text:
+        _echo(text)
     return report.exit_code(strict)
 
 

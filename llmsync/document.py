@@ -287,7 +287,11 @@ class ConfigDocument:
         try:
             text = snapshot.raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+            raise ConfigError(
+                f"{path}: not UTF-8 text (byte {exc.start})",
+                kind="not-utf8",
+                detail=f"not UTF-8 text (byte {exc.start}); LiteLLM cannot read it",
+            ) from None
         doc = cls(text, name=str(path), path=path)
         doc.snapshot = snapshot
         return doc
@@ -322,7 +326,12 @@ class ConfigDocument:
         if items is None or not all(
             isinstance(i, ScalarNode) and isinstance(scalar_value(i), str) for i in items
         ):
-            raise ConfigError(f"{self.where(pair[0])}: 'include' must be a list of file paths")
+            raise ConfigError(
+                f"{self.where(pair[0])}: 'include' must be a list of file paths",
+                *self._position(pair[0]),
+                kind="include",
+                detail="'include' must be a list of file paths",
+            )
         here = self.path.parent if self.path else root_folder
         found = []
         for item in items:
@@ -331,7 +340,12 @@ class ConfigDocument:
                 (c for c in (here / name, root_folder / name) if c.is_file()), here / name
             )
             if not target.is_file():
-                raise ConfigError(f"{self.where(item)}: included file not found: {item.value}")
+                raise ConfigError(
+                    f"{self.where(item)}: included file not found: {item.value}",
+                    *self._position(item),
+                    kind="include",
+                    detail=f"included file not found: {item.value}",
+                )
             shown = os.path.relpath(target) if not name.is_absolute() else str(target)
             found.append((target, shown))
         return found
@@ -361,11 +375,24 @@ class ConfigDocument:
                 f"{where}: invalid YAML: {problem}",
                 line=mark.line + 1 if mark else None,
                 column=mark.column + 1 if mark else None,
+                kind="syntax",
+                detail=f"invalid YAML: {problem}",
             ) from None
         except Exception as exc:  # composer errors without marks (e.g. several documents)
-            raise ConfigError(f"{self.name}: invalid YAML: {' '.join(str(exc).split())}") from None
+            problem = " ".join(str(exc).split())
+            raise ConfigError(
+                f"{self.name}: invalid YAML: {problem}",
+                kind="syntax",
+                detail=f"invalid YAML: {problem}",
+            ) from None
         if root is not None and not isinstance(root, MappingNode):
-            raise ConfigError(f"{self.name}: the top level must be a mapping with a model_list")
+            raise ConfigError(
+                f"{self.name}: the top level must be a mapping with a model_list",
+                1,
+                1,
+                kind="not-mapping",
+                detail="the top level must be a mapping with a model_list",
+            )
         return root
 
     def _find_model_list(self) -> tuple[Node | None, Node | None]:
@@ -376,7 +403,12 @@ class ConfigDocument:
         if isinstance(value, ScalarNode) and scalar_value(value) is None:
             return key, None
         if not isinstance(value, SequenceNode):
-            raise ConfigError(f"{self.where(value)}: model_list must be a list of entries")
+            raise ConfigError(
+                f"{self.where(value)}: model_list must be a list of entries",
+                *self._position(value),
+                kind="model-list-not-list",
+                detail="model_list must be a list of entries",
+            )
         return key, value
 
     def _locate_entries(self) -> list[ModelEntry]:
@@ -425,6 +457,9 @@ class ConfigDocument:
         return start
 
     # ---- positions
+
+    def _position(self, node: Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
 
     def offset(self, line: int, column: int) -> int:
         return self.line_starts[line] + column

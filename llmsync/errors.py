@@ -17,14 +17,28 @@ class LlmsyncError(Exception):
 class ConfigError(LlmsyncError):
     """The config file cannot be read, parsed or safely edited."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        kind: str = "config",
+        detail: str | None = None,
+    ) -> None:
         super().__init__(message)
-        self.line = line  # 1-based position of a YAML syntax error, when known
+        self.line = line  # 1-based position, when known
         self.column = column
+        # What went wrong, for tools that report it (validate maps kinds to codes): "syntax",
+        # "not-mapping", "not-utf8", "model-list-not-list", "include", "unreadable", "config"
+        self.kind = kind
+        self.detail = detail or message  # the message without the file:line: prefix
 
 
 class FileUnreadable(ConfigError):
     """The file is missing, unreadable or not a regular file (nothing to parse)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind="unreadable")
 
 
 class RegistryError(LlmsyncError):

@@ -538,9 +538,7 @@ def _format(opcodes: list, a: list[str], b: list[str], name: str, n: int = 3) ->
     out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
     for group in groups:
         first, last = group[0], group[-1]
-        out.append(
-            f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n"
-        )
+        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n")
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 out += [" " + line for line in a[i1:i2]]
@@ -548,8 +546,7 @@ def _format(opcodes: list, a: list[str], b: list[str], name: str, n: int = 3) ->
             out += ["-" + line for line in a[i1:i2]]
             out += ["+" + line for line in b[j1:j2]]
     return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-        for line in out
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
     )
 
 

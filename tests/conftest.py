@@ -158,7 +158,7 @@ def litellm_accepts_every_write(monkeypatch: pytest.MonkeyPatch):
 
 def assert_litellm_accepts(text: str, beside: Path | None = None) -> None:
     """``beside``: check the text in that file's folder, so its ``include:`` paths resolve."""
-    from llmsync.commands.validate import Validator
+    from llmsync.lint import Validator
 
     data = yaml.safe_load(text)  # PyYAML, LiteLLM's loader
     entries = data.get("model_list") or []
