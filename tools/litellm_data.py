@@ -2,7 +2,10 @@
 
 - data/litellm_bare_ids.txt: model ids without a provider prefix that LiteLLM routes
   (get_llm_provider accepts them);
-- data/litellm_router_settings.txt: router_settings keys the proxy passes to Router.
+- data/litellm_router_settings.txt: router_settings keys the proxy passes to Router;
+- data/litellm_general_settings.txt: general_settings keys the proxy reads (its settings model,
+  and every general_settings.get("...") in its source);
+- data/litellm_settings.txt: litellm_settings keys (the proxy sets each as a litellm attribute).
 
 Run with the pinned test extra installed:  .venv/bin/python tools/litellm_data.py
 """
@@ -10,6 +13,7 @@ Run with the pinned test extra installed:  .venv/bin/python tools/litellm_data.p
 from __future__ import annotations
 
 import os
+import re
 from importlib.metadata import version
 from pathlib import Path
 
@@ -32,6 +36,30 @@ def routable(model: str) -> bool:
 
 bare = sorted(k for k in litellm.model_cost if "/" not in k and routable(k))
 (DATA / "litellm_bare_ids.txt").write_text(HEADER + "".join(f"{m}\n" for m in bare))
-args = sorted(a for a in litellm.Router.get_valid_args() if a not in ROUTER_SETTINGS_MANAGED_OUTSIDE_CONFIG)
+args = sorted(
+    a for a in litellm.Router.get_valid_args() if a not in ROUTER_SETTINGS_MANAGED_OUTSIDE_CONFIG
+)
 (DATA / "litellm_router_settings.txt").write_text(HEADER + "".join(f"{a}\n" for a in args))
 print(f"{len(bare)} bare ids, {len(args)} router settings")
+
+from litellm.proxy._types import ConfigGeneralSettings  # noqa: E402
+
+proxy = Path(litellm.__file__).parent / "proxy"
+general = set(ConfigGeneralSettings.model_fields)
+read = r'(?:\.get\(\s*"([a-z_0-9]+)"|\[\s*"([a-z_0-9]+)"\s*\])'
+general_read = re.compile(r"general_settings" + read + r'|"([a-z_0-9]+)" in general_settings')
+settings_read = re.compile(
+    r"litellm_settings" + read + r'|"([a-z_0-9]+)" in litellm_settings|key == "([a-z_0-9]+)"'
+)
+handled: set[str] = set()  # litellm_settings keys the proxy handles itself (not attributes)
+for source in proxy.rglob("*.py"):
+    text = source.read_text(encoding="utf-8", errors="replace")
+    general |= {k for groups in general_read.findall(text) for k in groups if k}
+    if source.name == "proxy_server.py":
+        handled |= {k for groups in settings_read.findall(text) for k in groups if k}
+(DATA / "litellm_general_settings.txt").write_text(
+    HEADER + "".join(f"{k}\n" for k in sorted(general))
+)
+attributes = sorted({a for a in dir(litellm) if not a.startswith("_")} | handled)
+(DATA / "litellm_settings.txt").write_text(HEADER + "".join(f"{a}\n" for a in attributes))
+print(f"{len(general)} general settings, {len(attributes)} litellm settings")

@@ -37,7 +37,7 @@ CHECKS = (
     scalars.check_duplicate_keys,
     secrets.check_secrets,
     secrets.check_master_key,
-    settings.check_router_settings,
+    settings.check_settings,
 )
 
 
