@@ -469,8 +469,13 @@ class ConfigDocument:
 
     # ---- structure checks
 
-    def require_block_list(self, action: str) -> None:
-        if self.model_list is not None and _is_flow(self.model_list):
+    @property
+    def flow_list(self) -> bool:
+        """model_list written as ``[...]``: entries can be appended, not moved."""
+        return self.model_list is not None and _is_flow(self.model_list)
+
+    def require_block_list(self, action: str, allow_flow: bool = False) -> None:
+        if self.flow_list and not allow_flow:
             raise ConfigError(
                 f"{self.where(self.model_list)}: model_list is written in flow style ([...]); "
                 f"llmsync can only {action} entries in a block list (one '- ' per entry)"
@@ -749,6 +754,29 @@ def render_entry(data: dict[str, Any], style: EntryStyle) -> list[str]:
     return lines
 
 
+def flow_entry(data: dict[str, Any], style: EntryStyle) -> str:
+    """A new entry as one flow mapping (``{model_name: a, litellm_params: {...}}``), for a
+    model_list written in flow style."""
+
+    def flow(value: Any) -> str:
+        if isinstance(value, dict):
+            return (
+                "{" + ", ".join(f"{_flow_str(str(k))}: {flow(v)}" for k, v in value.items()) + "}"
+            )
+        if isinstance(value, str):
+            return _flow_str(value)
+        return yaml_scalar(value, style)
+
+    return flow(data)
+
+
+def _flow_str(value: str) -> str:
+    # Inside [...] and {...} a comma, bracket or brace ends a plain scalar: quote those.
+    if any(c in value for c in ",[]{}#") or not _plain_ok(value):
+        return yaml_str(value, '"')
+    return value
+
+
 def _render_pair(key: str, value: Any, lead: str, child_col: int, style: EntryStyle) -> list[str]:
     if isinstance(value, dict):
         lines = [f"{lead}{yaml_str(key)}:"]
@@ -869,7 +897,6 @@ class TextEditor:
         out = "".join(pieces)
         if out == self.base:
             return self.doc.text
-        added_newline = self.base != self.doc.text
-        if added_newline and all(s.end < len(self.base) for s in ordered):
-            out = out[: -len(self.nl)]  # nothing was written after the old last line
+        if self.base != self.doc.text and out.endswith(self.nl):
+            out = out[: -len(self.nl)]  # a file without a final newline stays without one
         return out

@@ -24,6 +24,8 @@ from llmsync.document import (
     ModelEntry,
     TextEditor,
     _is_flow,
+    _Splice,
+    flow_entry,
     last_line,
     mapping_pair,
     render_entry,
@@ -86,6 +88,8 @@ class SetRouterSetting:
     summary: tuple[str, ...]
     provider: str = "routes"
 
+
+REMOVED = object()  # a SetRouterSetting value: the key itself is deleted
 
 Change = SetField | RemoveEntry | AddEntry | ReplaceEntry | Reorder | SetRouterSetting
 
@@ -265,6 +269,11 @@ def _remove(doc: ConfigDocument, editor: TextEditor, entry: ModelEntry, appendin
 def _add(doc: ConfigDocument, editor: TextEditor, change: AddEntry, blank: bool) -> None:
     near = change.before or (doc.entries[-1] if doc.entries else None)
     style = doc.entry_style(near)
+    if doc.flow_list and doc.entries:  # [..., {new}]: one splice before the closing bracket
+        end = doc.model_list.end_mark  # type: ignore[union-attr]
+        at = doc.offset(end.line, end.column) - 1
+        editor.splices.append(_Splice(at, at, ", " + flow_entry(change.data, style)))
+        return
     lines = render_entry(change.data, style)
     if change.comment:
         lines.insert(0, " " * style.dash_col + "# " + change.comment)
@@ -358,10 +367,10 @@ def _expected_data(doc: ConfigDocument, before: Any, plan: Plan) -> Any:
         changed[change.entry.index] = change.data
     for change in plan.of(SetRouterSetting):
         settings = data.get("router_settings")
-        data["router_settings"] = {
-            **(settings if isinstance(settings, dict) else {}),
-            **change.values,
-        }
+        merged = {**(settings if isinstance(settings, dict) else {}), **change.values}
+        kept = {k: v for k, v in merged.items() if v is not REMOVED}
+        # every key removed: "router_settings:" stays, holding nothing (null)
+        data["router_settings"] = kept if kept or len(kept) == len(merged) else None
     reorder = plan.of(Reorder)
     order = list(reorder[0].order) if reorder else doc.entries
     new_list = []

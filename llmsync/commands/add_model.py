@@ -32,7 +32,7 @@ def plan_add(
     }
     wanted = list(dict.fromkeys(model_ids))
     _refuse_bad_ids(wanted, present, catalog, provider_name)
-    doc.require_block_list("add")
+    doc.require_block_list("add", allow_flow=True)
 
     plan = Plan()
     named = []

@@ -271,7 +271,9 @@ def suspicious_move(change: SetField, free_cost: float, factor: float) -> str | 
     return None
 
 
-def dangling_references(doc: ConfigDocument, removals: list[RemoveEntry]) -> list[str]:
+def dangling_references(
+    doc: ConfigDocument, removals: list[RemoveEntry], managed: set[str] = frozenset()
+) -> list[str]:
     """Fallbacks and aliases that name a model_name whose last deployment is being removed.
 
     LiteLLM accepts such names at startup and fails at request time, so they are reported;
@@ -290,6 +292,8 @@ def dangling_references(doc: ConfigDocument, removals: list[RemoveEntry]) -> lis
         for key in ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks"):
             for item in settings.get(key) or []:
                 for source, targets in item.items() if isinstance(item, dict) else []:
+                    if source in managed:
+                        continue  # a route llmsync writes: generate keeps it true itself
                     names = [source, *(targets if isinstance(targets, list) else [targets])]
                     for name in sorted({n for n in names if n in gone}):
                         notes.append(
@@ -297,6 +301,8 @@ def dangling_references(doc: ConfigDocument, removals: list[RemoveEntry]) -> lis
                         )
         aliases = settings.get("model_group_alias") or {}
         for alias, target in aliases.items() if isinstance(aliases, dict) else []:
+            if alias in managed:
+                continue
             name = target.get("model") if isinstance(target, dict) else target
             if name in gone:
                 notes.append(

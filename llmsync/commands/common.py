@@ -60,6 +60,8 @@ def insertion_point(doc: ConfigDocument, data: dict) -> ModelEntry | None:
     A new deployment whose model_name already exists joins that group, even in a list that is
     not sorted as a whole. O(log n) per call (thousands of additions stay fast).
     """
+    if doc.flow_list:
+        return None  # [...]: appended at the end
     index = doc.__dict__.get("_insertion_index")
     if index is None:
         index = doc.__dict__["_insertion_index"] = _InsertionIndex(doc.entries)

@@ -11,6 +11,7 @@ import fnmatch
 from typing import Any
 
 from llmsync.catalogues.servers import DiscoveredModel, Discovery, bundled_cost_map
+from llmsync.commands.cleanup import dangling_references
 from llmsync.commands.common import insertion_point
 from llmsync.commands.routes import plan_routes
 from llmsync.document import ConfigDocument, unwritable_reason
@@ -134,7 +135,13 @@ def plan_generate(
                 additions.append((name, data))
             elif existing.data != data:
                 plan.changes.append(ReplaceEntry(existing, data, name))
-    plan_routes(doc, registry.routes, plan)
+    removed = {id(c.entry) for c in plan.of(RemoveEntry)}
+    available = {e.model_name for e in doc.all_entries if id(e) not in removed} | {
+        data["model_name"] for _, data in additions
+    }
+    plan_routes(doc, registry.routes, plan, available)
+    managed = set(registry.routes.aliases) | set(registry.routes.fallbacks)
+    plan.notes.extend(dangling_references(doc, plan.of(RemoveEntry), managed))
     # Sorted among themselves, so several additions at one spot land in order.
     for name, data in sorted(
         additions, key=lambda a: (a[1]["model_name"], a[1]["litellm_params"]["model"])

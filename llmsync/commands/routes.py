@@ -20,17 +20,24 @@ from llmsync.document import (
     to_python,
     yaml_str,
 )
-from llmsync.plan import Plan, SetRouterSetting
+from llmsync.plan import REMOVED, Plan, SetRouterSetting
 from llmsync.schema import Routes
 
 MARK = "  # llmsync"
 
 
-def plan_routes(doc: ConfigDocument, routes: Routes, plan: Plan) -> None:
+def plan_routes(
+    doc: ConfigDocument, routes: Routes, plan: Plan, available: set[str] | None = None
+) -> None:
+    """Route lines for providers.yaml's ``routes``. With ``available`` (the model_names the file
+    will have), a route to a name that is gone is not written (an owned line is removed) and
+    said, rather than left pointing at nothing."""
     wanted = {
         "model_group_alias": {alias: target for alias, target in routes.aliases.items()},
         "fallbacks": {name: list(targets) for name, targets in routes.fallbacks.items()},
     }
+    if available is not None:
+        wanted = _routable(wanted, available, plan)
     settings = mapping_pair(doc.root, "router_settings")
     if settings is None:
         lines = [line for key, items in wanted.items() for line in _block(key, items, 2)]
@@ -52,8 +59,10 @@ def plan_routes(doc: ConfigDocument, routes: Routes, plan: Plan) -> None:
             )
         return
     indent = node.value[0][0].start_mark.column
-    for key, items in wanted.items():
-        _plan_key(doc, plan, node, indent, key, items)
+    # Keys already present first: lines appended to the last one (a hand-written fallbacks list
+    # ending router_settings) must come before a new key's block inserted at the same place.
+    for key in sorted(wanted, key=lambda k: mapping_pair(node, k) is None):
+        _plan_key(doc, plan, node, indent, key, wanted[key])
 
 
 def _plan_key(
@@ -104,8 +113,13 @@ def _plan_key(
         summary += [f"+ {key} {n}" for n in new]
         for name in new:
             final = _put(final, name, items[name])
+    value = final
+    if not final and not new and existing and all(owned for _, owned, _ in existing.values()):
+        # Every line under the key was llmsync's and none is left: the key line goes too.
+        splices.append((key_node.start_mark.line, key_node.start_mark.line, ()))
+        value = REMOVED
     if splices:
-        plan.changes.append(SetRouterSetting({key: final}, tuple(splices), tuple(summary)))
+        plan.changes.append(SetRouterSetting({key: value}, tuple(splices), tuple(summary)))
 
 
 def _existing(doc: ConfigDocument, key: str, node: Node) -> dict[str, tuple[int, bool, Any]] | None:
@@ -187,3 +201,29 @@ def _drop(final: Any, name: str) -> Any:
 
 def _summary(key: str, items: dict) -> list[str]:
     return [f"+ {key} {name}" for name in items]
+
+
+def _routable(wanted: dict[str, dict], available: set[str], plan: Plan) -> dict[str, dict]:
+    aliases = {}
+    for alias, target in wanted["model_group_alias"].items():
+        if target in available:
+            aliases[alias] = target
+        else:
+            plan.notes.append(
+                f"routes: alias {alias!r} not written: {target!r} has no deployment now"
+            )
+    fallbacks = {}
+    for name, targets in wanted["fallbacks"].items():
+        kept = [t for t in targets if t in available or t in aliases]
+        if name not in available:
+            plan.notes.append(
+                f"routes: fallbacks for {name!r} not written: it has no deployment now"
+            )
+            continue
+        for gone in (t for t in targets if t not in kept):
+            plan.notes.append(
+                f"routes: fallback {name!r} -> {gone!r} dropped: {gone!r} has no deployment now"
+            )
+        if kept:
+            fallbacks[name] = kept
+    return {"model_group_alias": aliases, "fallbacks": fallbacks}

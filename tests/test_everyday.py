@@ -1,0 +1,103 @@
+"""Everyday operator work (issue 13): regressions for the defects found by trying llmsync."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from conftest import write_config
+from test_generate import HAND_WRITTEN, REGISTRY, serve_sources
+
+
+@pytest.fixture
+def lab(workdir, monkeypatch):
+    monkeypatch.setenv("UPSTREAM_KEY", "k-upstream")
+    (workdir / "providers.yaml").write_text(
+        REGISTRY.replace(
+            'routes:\n  patterns: {"qwen3-8b": [team-gateway, gpu-box]}\n',
+            'routes:\n  patterns: {"qwen3-8b": [team-gateway, gpu-box]}\n'
+            "  aliases: {fast: qwen3-8b}\n"
+            "  fallbacks: {qwen3-8b: [openrouter-llama-3.3-70b]}\n",
+        )
+    )
+    return workdir
+
+
+def test_generate_with_a_hand_written_fallbacks_list_as_the_last_router_key(
+    lab, httpx_mock, llmsync
+):
+    config = write_config(
+        lab,
+        HAND_WRITTEN
+        + "router_settings:\n  num_retries: 2\n  fallbacks:\n    - openrouter-llama-3.3-70b: [openrouter-llama-3.3-70b]\n",
+    )
+    serve_sources(httpx_mock)
+    run = llmsync("generate")
+    assert run.exit_code == 0, run.output
+    data = yaml.safe_load(config.read_text())
+    fallbacks = data["router_settings"]["fallbacks"]
+    assert {"openrouter-llama-3.3-70b": ["openrouter-llama-3.3-70b"]} in fallbacks
+    assert {"qwen3-8b": ["openrouter-llama-3.3-70b"]} in fallbacks
+    assert data["router_settings"]["model_group_alias"] == {"fast": "qwen3-8b"}
+
+
+def test_routes_to_a_model_that_left_its_source_are_removed_and_said(lab, httpx_mock, llmsync):
+    import json
+
+    from test_generate import SOURCES
+
+    config = write_config(lab, HAND_WRITTEN)
+    serve_sources(httpx_mock)
+    assert llmsync("generate").exit_code == 0
+    assert "fast: qwen3-8b  # llmsync" in config.read_text()
+    httpx_mock.reset()
+    tags = json.loads((SOURCES / "ollama_tags.json").read_text())
+    tags["models"] = [m for m in tags["models"] if m["name"] != "qwen3:8b"]
+    serve_sources(
+        httpx_mock,
+        **{"http://gpu-box:11434/api/tags": tags, "http://10.0.0.9:11434/api/tags": tags},
+    )
+    run = llmsync("generate")
+    assert run.exit_code == 0, run.output
+    text = config.read_text()
+    assert "ollama_chat/qwen3:8b" not in text
+    routes = yaml.safe_load(text).get("router_settings") or {}
+    assert "fast: qwen3-8b" not in text and "fast" not in (routes.get("model_group_alias") or {})
+    assert "still names 'qwen3-8b'" not in run.stderr  # llmsync's own routes: removed, not reported
+    assert "alias 'fast' not written: 'qwen3-8b' has no deployment now" in run.stderr
+
+
+NO_NEWLINE = "model_list:\n  - model_name: b\n    litellm_params:\n      model: openrouter/x/b\n  - model_name: a\n    litellm_params:\n      model: openrouter/x/a"
+
+
+def test_sort_keeps_a_missing_final_newline_missing(workdir, llmsync):
+    config = write_config(workdir, NO_NEWLINE)
+    assert llmsync("sort").exit_code == 0
+    text = config.read_text()
+    assert not text.endswith("\n") and text.index("model_name: a") < text.index("model_name: b")
+
+
+def test_add_model_keeps_a_missing_final_newline_missing(workdir, catalogs, llmsync):
+    config = write_config(
+        workdir,
+        "model_list:\n  - model_name: a\n    litellm_params:\n      model: openrouter/openai/gpt-4o-mini",
+    )
+    catalogs.serve()
+    run = llmsync("add-model", "-p", "openrouter", "deepseek/deepseek-chat-v3.1")
+    assert run.exit_code == 0, run.output
+    text = config.read_text()
+    assert not text.endswith("\n") and "openrouter/deepseek/deepseek-chat-v3.1" in text
+
+
+def test_add_model_to_a_flow_style_model_list(workdir, catalogs, llmsync):
+    config = write_config(
+        workdir,
+        "model_list: [{model_name: a, litellm_params: {model: openrouter/openai/gpt-4o-mini}}]\n"
+        "router_settings: {num_retries: 2}\n",
+    )
+    catalogs.serve()
+    run = llmsync("add-model", "-p", "openrouter", "deepseek/deepseek-chat-v3.1")
+    assert run.exit_code == 0, run.output
+    data = yaml.safe_load(config.read_text())
+    assert [e["model_name"] for e in data["model_list"]] == ["a", "deepseek-deepseek-chat-v3.1"]
+    assert config.read_text().startswith("model_list: [{model_name: a,")
+    assert data["router_settings"] == {"num_retries": 2}
