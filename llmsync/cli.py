@@ -22,11 +22,32 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="llmsync",
     help="Keep a LiteLLM proxy config.yaml true: prune retired models, reprice, add and sort entries.",
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion
     no_args_is_help=True,
     pretty_exceptions_enable=False,  # tracebacks could show API keys in locals
     rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from llmsync import __version__
+
+        typer.echo(f"llmsync {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Keep a LiteLLM proxy config.yaml true: prune retired models, reprice, add and sort entries."""
+
 
 ConfigOpt = Annotated[
     Path, typer.Option("--config", "-c", help="LiteLLM config to edit.", dir_okay=False)
@@ -283,6 +304,39 @@ def add_model(
             ctx=ctx,
         )
     return max(code, 1 if plan.needs_attention else 0)
+
+
+@app.command("remove-model")
+@_handles_errors
+def remove_model(
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            help="model_name(s) to remove (with --model: model ids).", show_default=False
+        ),
+    ],
+    by_model: Annotated[
+        bool, typer.Option("--model", help="NAMES are litellm_params.model ids, not model_names.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remove even if routes would dangle (kept, reported).")
+    ] = False,
+    prune_routes: Annotated[
+        bool,
+        typer.Option("--prune-routes", help="Also edit router_settings routes that name them."),
+    ] = False,
+    config: ConfigOpt = Path("config.yaml"),
+    dry_run: DryRunOpt = False,
+    backup: BackupOpt = False,
+    verbose: VerboseOpt = False,
+) -> int:
+    """Remove entries by model_name (or model id), with the comments that belong to them."""
+    from llmsync.commands.remove_model import plan_remove
+
+    with _editing(config, dry_run):
+        doc = _load(config)
+        plan = plan_remove(doc, names, by_model, force, prune_routes)
+        return _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
 
 
 @app.command()

@@ -254,7 +254,14 @@ def _number_text(value: float | int | str, style: str) -> str:
 
 def _remove(doc: ConfigDocument, editor: TextEditor, entry: ModelEntry, appending: bool) -> None:
     first, last = entry.block_start, entry.last_line
-    if first > 0 and not doc.lines[first - 1].strip():
+    right_after_key = (
+        doc.model_list_key is not None and first - 1 == doc.model_list_key.end_mark.line
+    )
+    if right_after_key and entry is not doc.entries[-1]:
+        # The first entry: the blank line after it would be left hanging under "model_list:".
+        while last + 1 < len(doc.lines) - 1 and not doc.lines[last + 1].strip():
+            last += 1
+    elif first > 0 and not doc.lines[first - 1].strip():
         if appending and entry is doc.entries[-1]:
             # New entries go right after this one: drop the separator above it instead, so
             # the removal does not swallow the place they are inserted at.

@@ -90,3 +90,12 @@ def test_pre_commit_hooks_run_as_declared(tmp_path):
         )
         codes[hook["id"]] = result.returncode
     assert codes == {"llmsync-validate": 0, "llmsync-sort-check": 1}  # valid, but not sorted
+
+
+def test_version_and_shell_completion(llmsync):
+    from llmsync import __version__
+
+    run = llmsync("--version")
+    assert run.exit_code == 0 and run.stdout.strip() == f"llmsync {__version__}"
+    shown = llmsync("--show-completion", "bash")
+    assert shown.exit_code == 0 and "_llmsync_completion" in shown.stdout

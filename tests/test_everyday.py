@@ -101,3 +101,61 @@ def test_add_model_to_a_flow_style_model_list(workdir, catalogs, llmsync):
     assert [e["model_name"] for e in data["model_list"]] == ["a", "deepseek-deepseek-chat-v3.1"]
     assert config.read_text().startswith("model_list: [{model_name: a,")
     assert data["router_settings"] == {"num_retries": 2}
+
+
+ROUTED = """\
+model_list:
+  # Claude, the main model
+  - model_name: claude
+    litellm_params:
+      model: openrouter/anthropic/claude-sonnet-4.5
+
+  - model_name: mini
+    litellm_params:
+      model: openrouter/openai/gpt-4o-mini
+
+  - model_name: mini
+    litellm_params:
+      model: vercel_ai_gateway/openai/gpt-4o-mini
+
+router_settings:
+  model_group_alias:
+    smart: claude
+  fallbacks:
+    - {"mini": ["claude"]}
+    - {"claude": ["mini"]}
+"""
+
+
+def test_remove_model_by_name_takes_its_comments_and_refuses_dangling_routes(workdir, llmsync):
+    config = write_config(workdir, ROUTED)
+    refused = llmsync("remove-model", "claude")
+    assert refused.exit_code == 2
+    assert "would leave routes pointing at nothing" in refused.stderr
+    assert "--prune-routes" in refused.stderr and config.read_text() == ROUTED
+
+    run = llmsync("remove-model", "claude", "--prune-routes")
+    assert run.exit_code == 0, run.output
+    text = config.read_text()
+    assert "claude" not in text and "# Claude, the main model" not in text
+    data = yaml.safe_load(text)
+    assert data["router_settings"] is None  # each route named claude (or only claude)
+    assert text.startswith("model_list:\n  - model_name: mini\n")
+    assert [e["model_name"] for e in data["model_list"]] == ["mini", "mini"]
+
+
+def test_remove_model_force_keeps_routes_and_by_model_id(workdir, llmsync):
+    config = write_config(workdir, ROUTED)
+    run = llmsync("remove-model", "--model", "vercel_ai_gateway/openai/gpt-4o-mini")
+    assert run.exit_code == 0, run.output  # mini still has a deployment: nothing dangles
+    assert "vercel_ai_gateway" not in config.read_text()
+    forced = llmsync("remove-model", "claude", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "smart: claude" in config.read_text()
+    assert "still names 'claude'" in forced.stderr
+
+
+def test_remove_model_unknown_name_suggests(workdir, llmsync):
+    write_config(workdir, ROUTED)
+    run = llmsync("remove-model", "claud")
+    assert run.exit_code == 2 and "did you mean: claude?" in run.stderr

@@ -1,0 +1,111 @@
+"""remove-model: remove entries by model_name (or model id), and say what routes would dangle.
+
+A fallback or alias that names a model_name whose last deployment goes is accepted by LiteLLM at
+startup and fails at request time, so such a removal is refused unless ``--force`` (keep the
+routes, reported) or ``--prune-routes`` (edit the router_settings lines that name it too).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode
+
+from llmsync.commands.cleanup import dangling_references
+from llmsync.commands.routes import _existing, _line
+from llmsync.document import ConfigDocument, mapping_pair
+from llmsync.errors import LlmsyncError
+from llmsync.plan import REMOVED, Plan, RemoveEntry, SetRouterSetting
+
+ROUTE_KEYS = ("model_group_alias", "fallbacks")
+
+
+def plan_remove(
+    doc: ConfigDocument,
+    names: list[str],
+    by_model: bool = False,
+    force: bool = False,
+    prune_routes: bool = False,
+) -> Plan:
+    entries = doc.all_entries
+    field = "model" if by_model else "model_name"
+    known = {str(getattr(e, field)) for e in entries}
+    missing = [n for n in names if n not in known]
+    if missing:
+        hints = []
+        for name in missing:
+            close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+            hints.append(f"{name}" + (f" (did you mean: {', '.join(close)}?)" if close else ""))
+        raise LlmsyncError(f"no entry has {field} " + "; ".join(hints) + "; nothing was removed")
+    doc.require_block_list("remove", allow_flow=False)
+    plan = Plan()
+    wanted = set(names)
+    for entry in entries:
+        if str(getattr(entry, field)) in wanted:
+            plan.changes.append(
+                RemoveEntry(entry, "remove-model", f"{field} {getattr(entry, field)} removed")
+            )
+    dangling = dangling_references(doc, plan.of(RemoveEntry))
+    if dangling and prune_routes:
+        gone = _gone_names(doc, plan)
+        _prune_routes(doc, plan, gone)  # shown as "routes" lines: nothing left to report
+    elif dangling and not force:
+        raise LlmsyncError(
+            "removing it would leave routes pointing at nothing: "
+            + "; ".join(dangling)
+            + ". Re-run with --prune-routes to edit those lines too, or --force to keep them"
+        )
+    else:
+        plan.notes += dangling
+    return plan
+
+
+def _gone_names(doc: ConfigDocument, plan: Plan) -> set[str]:
+    removed = {id(c.entry) for c in plan.of(RemoveEntry)}
+    left = {e.model_name for e in doc.all_entries if id(e) not in removed}
+    return {e.model_name for e in doc.all_entries if id(e) in removed} - left
+
+
+def _prune_routes(doc: ConfigDocument, plan: Plan, gone: set[str]) -> None:
+    """Edit the one-line router_settings routes that name a model_name that is gone."""
+    settings = mapping_pair(doc.root, "router_settings")
+    if settings is None or not isinstance(settings[1], MappingNode):
+        return
+    for key in ROUTE_KEYS:
+        pair = mapping_pair(settings[1], key)
+        if pair is None:
+            continue
+        existing = _existing(doc, key, pair[1]) or {}
+        final: Any = doc.data["router_settings"].get(key)
+        splices, summary = [], []
+        for name, (line, _, target) in existing.items():
+            targets = target if isinstance(target, list) else [target]
+            kept = [t for t in targets if t not in gone]
+            if name in gone or not kept:
+                splices.append((line, line, ()))
+                summary.append(f"- {key} {name}")
+                final = _without(final, name)
+            elif len(kept) != len(targets):
+                indent = len(doc.lines[line]) - len(doc.lines[line].lstrip(" "))
+                text = _line(key, name, kept, indent).removesuffix("  # llmsync")
+                splices.append((line, line, (text,)))
+                summary.append(f"~ {key} {name}")
+                final = _with(final, name, kept)
+        if splices:
+            value = final if final else REMOVED
+            if value is REMOVED:
+                splices.append((pair[0].start_mark.line, pair[0].start_mark.line, ()))
+            plan.changes.append(SetRouterSetting({key: value}, tuple(splices), tuple(summary)))
+
+
+def _without(final: Any, name: str) -> Any:
+    if isinstance(final, list):
+        return [i for i in final if not (isinstance(i, dict) and name in i)]
+    return {k: v for k, v in (final or {}).items() if k != name}
+
+
+def _with(final: Any, name: str, targets: list[str]) -> Any:
+    if isinstance(final, list):
+        return [{name: targets} if isinstance(i, dict) and name in i else i for i in final]
+    return final
