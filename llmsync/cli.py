@@ -191,6 +191,10 @@ def cleanup(
             help="Write model_info.deprecation_date where a listing gives a retirement date.",
         ),
     ] = False,
+    fill_limits: Annotated[
+        bool,
+        typer.Option("--fill-limits", help="Add model_info.max_input/output_tokens where missing."),
+    ] = False,
     timeout: TimeoutOpt = None,
     backup: BackupOpt = False,
     report: ReportOpt = None,
@@ -229,6 +233,7 @@ def cleanup(
             max_price_factor=max_price_factor,
             add_new=add_new,
             lifecycle=lifecycle,
+            fill_limits=fill_limits,
             servers=checked,
             server_groups=targets.servers,
         )

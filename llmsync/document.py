@@ -802,6 +802,7 @@ class TextEditor:
     def __init__(self, doc: ConfigDocument) -> None:
         self.doc = doc
         self.splices: list[_Splice] = []
+        self.created_sections: dict[tuple[int, str], list[str]] = {}  # sections written anew
         self.nl = doc.newline
         # Line operations need a final newline; it is dropped again if the end was untouched.
         self.base = doc.text if doc.text.endswith("\n") or not doc.text else doc.text + self.nl

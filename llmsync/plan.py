@@ -48,6 +48,17 @@ class SetField:
 
 
 @dataclass(frozen=True)
+class RemoveField:
+    """Drop ``section.field`` of an entry (a cache price the catalogue no longer reports)."""
+
+    entry: ModelEntry
+    section: str
+    field: str
+    old: Any
+    provider: str
+
+
+@dataclass(frozen=True)
 class RemoveEntry:
     entry: ModelEntry
     provider: str
@@ -91,7 +102,7 @@ class SetRouterSetting:
 
 REMOVED = object()  # a SetRouterSetting value: the key itself is deleted
 
-Change = SetField | RemoveEntry | AddEntry | ReplaceEntry | Reorder | SetRouterSetting
+Change = SetField | RemoveField | RemoveEntry | AddEntry | ReplaceEntry | Reorder | SetRouterSetting
 
 
 @dataclass
@@ -188,6 +199,9 @@ def edit(doc: ConfigDocument, plan: Plan) -> Edit:
     for change in plan.changes:
         if isinstance(change, SetField):
             _set_field(doc, editor, change)
+        elif isinstance(change, RemoveField):
+            pair = mapping_pair(change.entry.value_node((change.section,)), change.field)
+            editor.delete_lines(pair[0].start_mark.line, last_line(pair[1]))  # type: ignore[index]
         elif isinstance(change, RemoveEntry):
             _remove(doc, editor, change.entry, appending)
         elif isinstance(change, AddEntry):
@@ -228,6 +242,18 @@ def _set_field(doc: ConfigDocument, editor: TextEditor, change: SetField) -> Non
         return
     pair = mapping_pair(change.entry.node, change.section)
     section = pair[1] if pair else None
+    entry = change.entry
+    if pair is None and isinstance(entry.node, MappingNode) and not _is_flow(entry.node):
+        # No such section yet (fill-limits on an entry without model_info): write it, once.
+        style = doc.entry_style(entry)
+        created = editor.created_sections.setdefault((id(entry), change.section), [])
+        value = _number_text(change.new, doc.price_style(entry))
+        lines = [" " * (style.key_col + style.step) + f"{yaml_str(change.field)}: {value}"]
+        if not created:
+            lines.insert(0, " " * style.key_col + f"{yaml_str(change.section)}:")
+        created.append(change.field)
+        editor.insert_lines(entry.last_line + 1, lines)
+        return
     if not isinstance(section, MappingNode) or _is_flow(section) or not section.value:
         raise UnverifiedEdit(
             f"{doc.where(change.entry.node)}: cannot add {change.field}: {change.section} is not a block mapping"
@@ -365,11 +391,15 @@ def _expected_data(doc: ConfigDocument, before: Any, plan: Plan) -> Any:
     for add in plan.of(AddEntry):
         adds_before.setdefault(id(add.before) if add.before else None, []).append(add.data)
     changed: dict[int, Any] = {}
-    for change in plan.of(SetField):
+    for change in plan.of(SetField) + plan.of(RemoveField):
         i = change.entry.index
         if i not in changed:
             changed[i] = {k: dict(v) if isinstance(v, dict) else v for k, v in old_list[i].items()}
-        changed[i][change.section][change.field] = change.new
+        section = changed[i].setdefault(change.section, {})
+        if isinstance(change, RemoveField):
+            section.pop(change.field, None)
+        else:
+            section[change.field] = change.new
     for change in plan.of(ReplaceEntry):
         changed[change.entry.index] = change.data
     for change in plan.of(SetRouterSetting):

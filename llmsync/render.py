@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmsync.document import unwritable_reason
-from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, SetRouterSetting
+from llmsync.plan import AddEntry, Plan, RemoveEntry, RemoveField, SetField, SetRouterSetting
 from llmsync.prices import delta_percent, is_number, value_text
 from llmsync.redact import RedactingStream
 
@@ -117,6 +117,14 @@ def _print_changes(console: Console, plan: Plan) -> None:
             table.add_row(*row)
         console.print(table)
     lines: list[tuple[str, str]] = []
+    for change in plan.of(RemoveField):
+        lines.append(
+            (
+                f"dropped  {change.entry.label()}: {change.section}.{change.field} "
+                f"{_show(change.old)} (the catalogue no longer reports it)",
+                "yellow",
+            )
+        )
     for change in plan.of(RemoveEntry):
         lines.append((f"removed  {change.entry.label()}: {change.reason}", "red"))
     for held in plan.held:

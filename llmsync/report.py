@@ -10,7 +10,7 @@ from typing import Any
 
 from llmsync import __version__
 from llmsync.document import unwritable_reason
-from llmsync.plan import AddEntry, Plan, RemoveEntry, ReplaceEntry, SetField
+from llmsync.plan import AddEntry, Plan, RemoveEntry, RemoveField, ReplaceEntry, SetField
 from llmsync.prices import delta_percent, is_number, value_text
 
 REPORT_VERSION = 1
@@ -22,6 +22,7 @@ def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
     rows = {
         "added": [_added(c) for c in plan.of(AddEntry)],
         "repriced": [_set(c) for c in plan.of(SetField)]
+        + [_set(c) for c in plan.of(RemoveField)]
         + [_replaced(c) for c in plan.of(ReplaceEntry)],
         "removed": [_removed(c) for c in plan.of(RemoveEntry)],
     }
@@ -66,15 +67,16 @@ def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
     }
 
 
-def _set(change: SetField) -> dict[str, Any]:
-    delta = delta_percent(change.old, float(change.new)) if is_number(change.new) else None
+def _set(change: SetField | RemoveField) -> dict[str, Any]:
+    new = getattr(change, "new", None)  # a RemoveField has none: the field goes
+    delta = delta_percent(change.old, float(new)) if is_number(new) else None
     return {
         "model_name": change.entry.model_name,
         "provider": change.provider,
         "model": change.entry.model,
         "field": f"{change.section}.{change.field}",
         "old": change.old,
-        "new": change.new,
+        "new": new,
         "delta_percent": None if delta is None else round(delta, 2),
     }
 

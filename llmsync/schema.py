@@ -157,6 +157,9 @@ class Defaults(_Strict):
     max_retry_after: float = Field(60.0, ge=0)
     free_cost: float = Field(1.0e-09, gt=0)
     max_removal_fraction: float = Field(0.5, gt=0, le=1)
+    fill_limits: bool = Field(
+        False, description="cleanup adds max_input/output_tokens where missing (--fill-limits)"
+    )
     deadline: float = Field(
         45.0, gt=0, description="seconds the whole run may spend fetching (--timeout)"
     )

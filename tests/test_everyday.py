@@ -159,3 +159,47 @@ def test_remove_model_unknown_name_suggests(workdir, llmsync):
     write_config(workdir, ROUTED)
     run = llmsync("remove-model", "claud")
     assert run.exit_code == 2 and "did you mean: claude?" in run.stderr
+
+
+def test_fill_limits_and_stale_cache_prices(workdir, catalogs, llmsync):
+    config = write_config(
+        workdir,
+        """
+        model_list:
+          - model_name: claude
+            litellm_params:
+              model: openrouter/anthropic/claude-sonnet-4.5
+              input_cost_per_token: 3.0e-06
+              output_cost_per_token: 1.5e-05
+              cache_read_input_token_cost: 3.0e-07
+              cache_creation_input_token_cost: 3.75e-06
+          - model_name: mini
+            litellm_params:
+              model: openrouter/openai/gpt-4o-mini
+              input_cost_per_token: 1.5e-07
+              output_cost_per_token: 6.0e-07
+              cache_read_input_token_cost: 7.5e-08
+              cache_creation_input_token_cost: 1.0e-07   # the catalogue reports none
+            model_info:
+              mode: chat
+        """,
+    )
+    catalogs.serve()
+    plain = llmsync("cleanup", "-p", "openrouter", "--dry-run")
+    assert "max_input_tokens" not in plain.stdout  # limits are only kept true, not added
+    run = llmsync("cleanup", "-p", "openrouter", "--fill-limits")
+    assert run.exit_code == 0, run.output
+    data = yaml.safe_load(config.read_text())
+    claude, mini = data["model_list"]
+    assert claude["model_info"] == {"max_input_tokens": 1000000, "max_output_tokens": 64000}
+    assert mini["model_info"] == {
+        "mode": "chat",
+        "max_input_tokens": 128000,
+        "max_output_tokens": 16384,
+    }
+    assert "cache_creation_input_token_cost" not in mini["litellm_params"]  # removed, not 0
+    assert claude["litellm_params"]["cache_creation_input_token_cost"] == 3.75e-06
+    assert (
+        "dropped  mini (openrouter/openai/gpt-4o-mini): litellm_params.cache_creation_input_token_cost"
+        in run.stdout
+    )

@@ -14,7 +14,15 @@ from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.catalogues.servers import Server, ServerOutcome, env_reference, servers_in
 from llmsync.commands.common import additions, entries_by_provider
 from llmsync.document import ConfigDocument, ModelEntry, _is_flow, mapping_value
-from llmsync.plan import HeldChange, Plan, ProviderReport, RemoveEntry, Retirement, SetField
+from llmsync.plan import (
+    HeldChange,
+    Plan,
+    ProviderReport,
+    RemoveEntry,
+    RemoveField,
+    Retirement,
+    SetField,
+)
 from llmsync.prices import (
     COST_FIELDS,
     as_number,
@@ -63,6 +71,7 @@ def plan_cleanup(
     max_price_factor: float = 10.0,
     add_new: bool = False,
     lifecycle: bool = False,
+    fill_limits: bool = False,
     servers: Mapping[Server, ServerOutcome] | None = None,
     server_groups: Mapping[Server, list[tuple[ModelEntry, str]]] | None = None,
 ) -> Plan:
@@ -92,6 +101,7 @@ def plan_cleanup(
                     rtol,
                     max_price_factor,
                     lifecycle,
+                    fill_limits,
                 )
                 if removal is not None:
                     removals.append(removal)
@@ -133,13 +143,16 @@ def _check_entry(
     rtol: float,
     max_price_factor: float,
     lifecycle: bool,
+    fill_limits: bool = False,
 ) -> RemoveEntry | None:
     """Plan one entry's price and lifecycle updates; its removal, if it should go."""
     name = provider.name
     model = catalog.get(model_id)
     if model is not None:
         plan.held += rejected_prices(entry, model, name)
-        for change in price_changes(entry, provider, model, rtol, plan.notes):
+        plan.changes += stale_cache_prices(entry, provider, model, plan.notes)
+        fill = fill_limits or provider.defaults.fill_limits
+        for change in price_changes(entry, provider, model, rtol, plan.notes, fill):
             reason = suspicious_move(change, provider.defaults.free_cost, max_price_factor)
             if reason:
                 plan.held.append(HeldChange(change, reason))
@@ -317,6 +330,7 @@ def price_changes(
     model: CatalogModel,
     rtol: float,
     notes: list[str],
+    fill_limits: bool = False,
 ) -> list[SetField]:
     changes = []
     # Prices are kept true where a person wrote some; an entry without any is left to
@@ -345,10 +359,37 @@ def price_changes(
     for field_name, new in model.limits.items():
         info = entry.data.get("model_info")
         old = info.get(field_name) if isinstance(info, dict) else None
-        # Limits are kept true where a person wrote them; cleanup does not add new ones.
-        if old is not None and old != new and _editable(entry, "model_info", field_name, notes):
+        # Limits are kept true where a person wrote them; added only with --fill-limits.
+        if old is None and not fill_limits:
+            continue
+        if old != new and _limit_editable(entry, field_name, notes):
             changes.append(SetField(entry, "model_info", field_name, old, new, provider.name))
     return changes
+
+
+def stale_cache_prices(
+    entry: ModelEntry, provider: Provider, model: CatalogModel, notes: list[str]
+) -> list[RemoveField]:
+    """Cache prices the entry carries but the catalogue stopped reporting for a model it still
+    prices: removed (a missing price is unknown, never 0)."""
+    reported = provider.spec.prices.fields
+    if not any(f in model.costs for f in COST_FIELDS[:2]):
+        return []  # the model is not priced at all here: nothing to conclude
+    out = []
+    for field_name in COST_FIELDS[2:]:
+        if field_name not in reported or field_name in model.costs or field_name in model.rejected:
+            continue
+        for section in entry.cost_sections(field_name):
+            old = _current(entry, section, field_name)
+            if _editable(entry, section, field_name, notes):
+                out.append(RemoveField(entry, section, field_name, old, provider.name))
+    return out
+
+
+def _limit_editable(entry: ModelEntry, field_name: str, notes: list[str]) -> bool:
+    if "model_info" not in entry.data:  # written anew (fill-limits) if the entry is a block
+        return isinstance(entry.node, MappingNode) and not _is_flow(entry.node)
+    return _editable(entry, "model_info", field_name, notes)
 
 
 def rejected_prices(entry: ModelEntry, model: CatalogModel, provider: str) -> list[HeldChange]:
