@@ -256,13 +256,29 @@ def add_model(
     ctx: typer.Context,
     models: Annotated[
         list[str],
-        typer.Argument(help="Catalogue ids, e.g. anthropic/claude-sonnet-4.5.", show_default=False),
+        typer.Argument(
+            help="Catalogue ids (e.g. anthropic/claude-sonnet-4.5); with --group, one query.",
+            show_default=False,
+        ),
     ],
     provider: Annotated[
-        str, typer.Option("--provider", "-p", help="Provider to add from.", show_default=False)
+        list[str],
+        typer.Option(
+            "--provider",
+            "-p",
+            help="Provider to add from; with --group repeatable, or 'all'.",
+            show_default=False,
+        ),
     ],
     model_name: Annotated[
         str | None, typer.Option("--model-name", help="model_name for the entry (one id only).")
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group",
+            help="Add the best match of QUERY from each provider as one load-balancing group NAME.",
+        ),
     ] = None,
     config: ConfigOpt = Path("config.yaml"),
     providers: ProvidersOpt = None,
@@ -278,26 +294,38 @@ def add_model(
 ) -> int:
     """Add models from a provider's catalogue with their prices, mode and limits."""
     from llmsync.catalogues.fetch import Job
-    from llmsync.commands.add_model import plan_add
+    from llmsync.commands.add_model import plan_add, plan_group
     from llmsync.errors import EXIT_PENDING, LlmsyncError
 
-    if model_name is not None and len(models) != 1:
-        raise LlmsyncError("--model-name needs exactly one model id")
+    if model_name is not None and (len(models) != 1 or group):
+        raise LlmsyncError("--model-name needs exactly one model id (and no --group)")
+    if group is not None and len(models) != 1:
+        raise LlmsyncError("--group takes one query, e.g. add-model --group glm -p all glm-5.1")
     _load_env()
     _check_outputs(report, output_format)
     registry = _registry(providers)
-    (name,) = registry.select([provider]) if provider != "all" else (None,)
-    if name is None:
-        raise LlmsyncError("add-model needs one provider, not 'all'")
+    names = registry.select(provider)
+    if group is None and (len(names) != 1 or "all" in provider):
+        raise LlmsyncError("add-model needs one provider (or --group for several)")
     with _editing(config, dry_run):
         doc = _load(config)
         cache = _cache_policy(cache_dir, cache_ttl, no_cache, offline)
-        (outcome,) = _fetch([Job(registry.providers[name])], registry, verbose, cache)[0].values()
-        if outcome.catalog is None:
-            why = outcome.error or f"skipped: {outcome.skipped}"
-            _echo(f"llmsync: {name}: catalogue unavailable: {why}; nothing was added", err=True)
+        jobs = [Job(registry.providers[n]) for n in names]
+        outcomes = _fetch(jobs, registry, verbose, cache)[0]
+        catalogs = {job.name: o.catalog for job, o in outcomes.items() if o.catalog is not None}
+        for job, outcome in outcomes.items():
+            if outcome.catalog is None:
+                why = outcome.error or f"skipped: {outcome.skipped}"
+                _echo(f"llmsync: {job.name}: catalogue unavailable: {why}", err=True)
+        if not catalogs:
+            _echo("llmsync: no catalogue could be read; nothing was added", err=True)
             return EXIT_PENDING
-        plan = plan_add(doc, registry, name, models, outcome.catalog, model_name=model_name)
+        if group is not None:
+            plan = plan_group(doc, registry, group, models[0], catalogs)
+        else:
+            plan = plan_add(
+                doc, registry, names[0], models, catalogs[names[0]], model_name=model_name
+            )
         code = _finish(
             doc,
             plan,
@@ -309,6 +337,73 @@ def add_model(
             ctx=ctx,
         )
     return max(code, 1 if plan.needs_attention else 0)
+
+
+@app.command()
+@_handles_errors
+def find(
+    query: Annotated[str, typer.Argument(help="A model, spelt any way: glm-5.1, gpt-4o-mini...")],
+    provider: Annotated[
+        list[str], typer.Option("--provider", "-p", help="Provider(s) to ask, or 'all'.")
+    ] = ["all"],  # noqa: B006
+    max_price: Annotated[
+        float | None,
+        typer.Option("--max-price", help="Only input prices up to this, USD per 1M tokens."),
+    ] = None,
+    min_context: Annotated[
+        int | None, typer.Option("--min-context", help="Only models with at least this context.")
+    ] = None,
+    config: ConfigOpt = Path("config.yaml"),
+    providers: ProvidersOpt = None,
+    output_format: FormatOpt = "text",
+    verbose: VerboseOpt = False,
+    timeout: TimeoutOpt = None,
+    cache_dir: CacheDirOpt = None,
+    cache_ttl: CacheTtlOpt = 3600.0,
+    no_cache: NoCacheOpt = False,
+    offline: OfflineOpt = False,
+) -> int:
+    """Find a model in every catalogue: who serves it, at what price and context."""
+    import json
+
+    from llmsync.catalogues.fetch import Job
+    from llmsync.commands.common import entries_by_provider
+    from llmsync.commands.find import find as search
+    from llmsync.render import consoles, print_found
+
+    _load_env()
+    _check_outputs(None, output_format)
+    registry = _registry(providers)
+    names = registry.select(provider)
+    present: dict[str, set[str]] = {}
+    if config.is_file():
+        doc = _load(config)
+        present = {
+            n: {m for _, m in rows} for n, rows in entries_by_provider(doc, registry, names).items()
+        }
+    cache = _cache_policy(cache_dir, cache_ttl, no_cache, offline)
+    outcomes = _fetch(
+        [Job(registry.providers[n]) for n in names], registry, verbose, cache, deadline=timeout
+    )[0]
+    catalogs = {job.name: o.catalog for job, o in outcomes.items() if o.catalog is not None}
+    rows = search(query, catalogs, present, max_price, min_context)
+    unavailable = {
+        job.name: o.error or f"skipped: {o.skipped}"
+        for job, o in outcomes.items()
+        if o.catalog is None
+    }
+    if output_format == "json":
+        _echo(json.dumps({"version": 1, "query": query, "results": [r.as_json() for r in rows],
+                          "unavailable": unavailable}, indent=2))  # fmt: skip
+    else:
+        out, _ = consoles()
+        print_found(out, query, rows)
+        if unavailable and verbose:
+            for name, why in unavailable.items():
+                _echo(f"{name}: {why}", err=True)
+        elif unavailable:
+            _echo(f"not asked or failed: {', '.join(unavailable)} (--verbose says why)", err=True)
+    return 0 if rows else 1
 
 
 @app.command("remove-model")

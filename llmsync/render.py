@@ -191,3 +191,48 @@ def _delta(old: object, new: object) -> str:
 
 def print_notes(console: Console, plan: Plan) -> None:
     write_lines(console, [(f"note: {note}", "yellow") for note in plan.notes])
+
+
+def print_found(console: Console, query: str, rows: list) -> None:
+    """find's table: one row per catalogue model that matches, best match and cheapest first."""
+    from llmsync.commands.find import TIERS
+
+    if not rows:
+        console.print(f"no catalogue has a model like {query!r}", markup=False)
+        return
+    table = Table(title=f"Models like {query!r} (USD per 1M tokens)", title_justify="left")
+    for column in (
+        "provider",
+        "id",
+        "match",
+        "input",
+        "output",
+        "cache read",
+        "context",
+        "retiring",
+        "in config",
+    ):
+        table.add_column(
+            column,
+            justify="right" if column in ("input", "output", "cache read", "context") else "left",
+        )
+    for row in rows:
+        money = [
+            row.price(f)
+            for f in (
+                "input_cost_per_token",
+                "output_cost_per_token",
+                "cache_read_input_token_cost",
+            )
+        ]
+        context = row.model.limits.get("max_input_tokens")
+        table.add_row(
+            row.provider,
+            row.model.id,
+            TIERS[row.tier],
+            *("" if m is None else f"{m:.4g}" for m in money),
+            "" if context is None else f"{context:,}",
+            row.model.deprecation or "",
+            "yes" if row.in_config else "",
+        )
+    console.print(table)

@@ -203,3 +203,71 @@ def test_fill_limits_and_stale_cache_prices(workdir, catalogs, llmsync):
         "dropped  mini (openrouter/openai/gpt-4o-mini): litellm_params.cache_creation_input_token_cost"
         in run.stdout
     )
+
+
+def test_find_one_model_across_providers(workdir, catalogs, llmsync, monkeypatch):
+    import json
+
+    monkeypatch.setenv("COLUMNS", "200")
+    write_config(
+        workdir,
+        "model_list:\n  - model_name: x\n    litellm_params:\n      model: groq/openai/gpt-oss-120b\n",
+    )
+    catalogs.serve()
+    run = llmsync("find", "gpt-oss-120b", "--format", "json")
+    assert run.exit_code == 0, run.output
+    rows = json.loads(run.stdout)["results"]
+    found = {(r["provider"], r["id"]): r for r in rows}
+    assert found[("cerebras", "gpt-oss-120b")]["match"] == "exact"
+    assert found[("groq", "openai/gpt-oss-120b")]["match"] == "vendor"
+    assert found[("groq", "openai/gpt-oss-120b")]["in_config"] is True
+    assert found[("fireworks_ai", "accounts/fireworks/models/gpt-oss-120b")]["match"] == "vendor"
+    assert found[("cloudflare", "@cf/openai/gpt-oss-120b")]["input_per_1m"] == 0.35
+    assert ("groq", "openai/gpt-oss-20b") not in found
+    tiers = [r["match"] for r in rows]
+    assert tiers == sorted(
+        tiers, key=["exact", "vendor", "normalised", "suffix", "substring"].index
+    )
+    cheap = llmsync("find", "gpt-oss-120b", "--max-price", "0.2", "--format", "json")
+    cheap_rows = json.loads(cheap.stdout)["results"]
+    assert cheap_rows and all(r["input_per_1m"] <= 0.2 for r in cheap_rows)
+    assert "cerebras" not in {r["provider"] for r in cheap_rows}  # 0.35 per 1M
+    table = llmsync("find", "gpt-oss-120b", "-p", "cerebras", "-p", "sambanova")
+    assert "cerebras" in table.stdout and "0.35" in table.stdout and "131,072" in table.stdout
+
+
+def test_add_model_group_across_three_providers(workdir, catalogs, llmsync):
+    config = write_config(
+        workdir, "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/gpt-4o\n"
+    )
+    catalogs.serve()
+    run = llmsync(
+        "add-model", "--group", "gpt-oss", "-p", "cerebras", "-p", "together_ai", "-p", "sambanova",
+        "gpt-oss-120b",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    entries = yaml.safe_load(config.read_text())["model_list"]
+    group = {e["litellm_params"]["model"]: e for e in entries if e["model_name"] == "gpt-oss"}
+    assert set(group) == {
+        "cerebras/gpt-oss-120b",
+        "together_ai/openai/gpt-oss-120b",
+        "sambanova/gpt-oss-120b",
+    }
+    assert group["cerebras/gpt-oss-120b"]["litellm_params"]["input_cost_per_token"] == 3.5e-07
+    assert (
+        group["together_ai/openai/gpt-oss-120b"]["litellm_params"]["output_cost_per_token"] == 6e-07
+    )
+    assert group["cerebras/gpt-oss-120b"]["model_info"]["max_input_tokens"] == 131072
+
+
+def test_add_model_group_refuses_an_ambiguous_query(workdir, catalogs, llmsync):
+    config = write_config(workdir, "model_list: []\n")
+    catalogs.serve()
+    run = llmsync("add-model", "--group", "oss", "-p", "groq", "gpt-oss")
+    assert run.exit_code == 2
+    assert (
+        "ambiguous" in run.stderr
+        and "openai/gpt-oss-120b" in run.stderr
+        and "openai/gpt-oss-20b" in run.stderr
+    )
+    assert config.read_text() == "model_list: []\n"

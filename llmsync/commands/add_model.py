@@ -78,3 +78,29 @@ def _twins(
     if twin is None or twin.id in present or twin.id in wanted:
         return []
     return [twin]
+
+
+def plan_group(
+    doc: ConfigDocument, registry: Registry, group: str, query: str, catalogs: dict[str, Catalog]
+) -> Plan:
+    """The best match of ``query`` from each provider, added as one load-balancing group."""
+    from llmsync.commands.find import best_per_provider
+
+    if not group.strip():
+        raise LlmsyncError("--group must not be empty")
+    chosen = best_per_provider(query, catalogs)
+    if not chosen:
+        raise LlmsyncError(f"no catalogue has a model like {query!r}; nothing was added")
+    doc.require_block_list("add", allow_flow=True)
+    plan = Plan()
+    for name, model in chosen.items():
+        present = {m for _, m in entries_by_provider(doc, registry, [name])[name]}
+        plan.report(name).entries = len(present)
+        if model.id in present:
+            plan.notes.append(f"{name}: {model.id} is already in the config; not added again")
+            continue
+        additions(doc, registry.providers[name], [(model, group)], plan)
+    missing = sorted(set(catalogs) - set(chosen))
+    if missing:
+        plan.notes.append(f"no match for {query!r} at: {', '.join(missing)}")
+    return plan
