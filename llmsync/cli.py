@@ -907,11 +907,11 @@ def _fetch(
     from llmsync.render import consoles
 
     _, err = consoles()
-    done: list[str] = []
-    total = len(jobs) + len(servers or [])
+    display = _FetchDisplay(err, [job.name for job in jobs]) if err.is_terminal else None
 
     def progress(outcome: Any) -> None:
-        done.append(outcome.provider)
+        if display is not None:
+            display.finished(outcome)
         if verbose and outcome.skipped:
             err.print(f"- {outcome.provider}: skipped ({outcome.skipped})", markup=False)
         elif verbose and outcome.error:
@@ -921,13 +921,17 @@ def _fetch(
             err.print(
                 f"✓ {outcome.provider}: {count} models in {outcome.seconds:.2f}s", markup=False
             )
-        if status is not None:
-            status.update(f"Fetching catalogues ({len(done)}/{total})")
 
     async def work() -> tuple[dict, dict, dict]:
         limit = deadline or registry.defaults.deadline
         catalogues = fetch_all(
-            jobs, registry.defaults, progress, cache or CachePolicy(), registry.pricebooks, limit
+            jobs,
+            registry.defaults,
+            progress,
+            cache or CachePolicy(),
+            registry.pricebooks,
+            limit,
+            display.received if display else None,
         )
         found = discover(registry.sources, registry.defaults) if sources else _nothing()
         checked = (
@@ -937,11 +941,47 @@ def _fetch(
         )
         return tuple(await asyncio.gather(catalogues, found, checked))  # type: ignore[return-value]
 
-    status = err.status(f"Fetching catalogues (0/{total})") if err.is_terminal and total else None
-    if status is not None:
-        with status:
+    if display is not None and jobs:
+        with display:
             return asyncio.run(work())
     return asyncio.run(work())
+
+
+class _FetchDisplay:
+    """On a terminal: one line per catalogue, with bytes received, then done / failed."""
+
+    def __init__(self, console: Any, names: list[str]) -> None:
+        from rich.progress import DownloadColumn, Progress, SpinnerColumn, TextColumn
+
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            DownloadColumn(),
+            TextColumn("{task.fields[state]}"),
+            console=console,
+            transient=True,
+        )
+        self.tasks = {
+            n: self.progress.add_task(n, total=None, state="") for n in dict.fromkeys(names)
+        }
+
+    def __enter__(self) -> _FetchDisplay:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def received(self, name: str, size: int) -> None:
+        if name in self.tasks:
+            self.progress.advance(self.tasks[name], size)
+
+    def finished(self, outcome: Any) -> None:
+        task = self.tasks.get(outcome.provider)
+        if task is None:
+            return
+        state = "skipped" if outcome.skipped else ("failed" if outcome.error else "done")
+        self.progress.update(task, state=state, total=self.progress.tasks[task].completed or 1)
 
 
 async def _nothing() -> dict:

@@ -51,7 +51,7 @@ def test_weekly_workflow_shape():
     assert pr["uses"].startswith("peter-evans/create-pull-request@")
     assert pr["with"]["add-paths"] == "config.yaml" and pr["with"]["branch"] == "llmsync/weekly"
     assert pr["with"]["body-path"] == "llmsync-report.md"
-    assert "--report llmsync-report.md" in step(job, "Apply")["run"]
+    assert "--report llmsync-report.md" in step(job, "Apply")["with"]["command"]
     readme_test_command = step(job, "Install and test")["run"]
     assert readme_test_command in (ROOT / "README.md").read_text()
     python = job["steps"][1]["with"]["python-version"]
@@ -135,16 +135,37 @@ def run_step(repo: Path, script: str, **env: str) -> tuple[int, dict[str, str]]:
     return result.returncode, outputs
 
 
+def run_action(repo: Path, workflow_step: dict, **env: str) -> tuple[int, dict[str, str]]:
+    """The repository's action.yml run step, with the inputs a workflow step gives it."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    script = next(s for s in action["runs"]["steps"] if s.get("id") == "run")["run"]
+    inputs = {k: v["default"] for k, v in action["inputs"].items() if "default" in v}
+    inputs.update(workflow_step["with"])
+    command = inputs["command"]
+    for name, value in env.items():
+        command = command.replace("${{ env." + name + " }}", value)
+    return run_step(
+        repo,
+        script,
+        LLMSYNC_ARGS=command,
+        LLMSYNC_EXECUTABLE=inputs["executable"],
+        LLMSYNC_REPORT=inputs["report"],
+        LLMSYNC_FAIL_ON=inputs["fail-on"],
+        **env,
+    )
+
+
 def test_weekly_steps_preview_then_apply(repo):
     job = workflow("llmsync-weekly.yml")["jobs"]["cleanup"]
     before = (repo / "config.yaml").read_text()
-    code, outputs = run_step(repo, step(job, "Preview")["run"], PROVIDER="all")
-    assert code == 0 and outputs == {"exit": "0"}
+    assert step(job, "Preview")["uses"] == "./"  # the repository's own action
+    code, outputs = run_action(repo, step(job, "Preview"), PROVIDER="all")
+    assert code == 0 and outputs == {"exit-code": "0", "report": "llmsync-report.md"}
     assert (repo / "config.yaml").read_text() == before
     preview = (repo / "llmsync-report.md").read_text()
     assert preview.startswith("## llmsync: ")
-    code, outputs = run_step(repo, step(job, "Apply")["run"], PROVIDER="all")
-    assert code == 0 and outputs == {"exit": "0"}
+    code, outputs = run_action(repo, step(job, "Apply"), PROVIDER="all")
+    assert code == 0 and outputs == {"exit-code": "0", "report": "llmsync-report.md"}
     assert "input_cost_per_token: 2.6e-06" in (repo / "config.yaml").read_text()  # poe repriced
     report = (repo / "llmsync-report.md").read_text()
     assert report.split("<details>")[0] == preview.split("<details>")[0]  # one snapshot, one plan
@@ -185,3 +206,22 @@ def test_add_model_step(repo):
         DRY_RUN="false",
     )
     assert code == 2  # --model-name with two ids is refused
+
+
+def test_the_action_exposes_the_exit_code_and_fails_as_asked(repo):
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert set(action["outputs"]) == {"exit-code", "report"}
+    held = {
+        "with": {"command": "validate --config missing.yaml", "executable": ".venv/bin/llmsync"}
+    }
+    code, outputs = run_action(repo, held)
+    assert code == 2 and outputs == {"exit-code": "2"}  # usage errors fail by default
+    bad = repo / "bad.yaml"
+    bad.write_text("model_list:\n  - model_name: a\n    litellm_params:\n      model: requesty/x\n")
+    findings = {
+        "with": {"command": "validate --config bad.yaml", "executable": ".venv/bin/llmsync"}
+    }
+    assert run_action(repo, findings) == (0, {"exit-code": "1"})  # reported, not failed
+    strict = {"with": {**findings["with"], "fail-on": "attention"}}
+    assert run_action(repo, strict)[0] == 1

@@ -59,6 +59,7 @@ class FetchOutcome:
 
 
 Progress = Callable[[FetchOutcome], None]
+Received = Callable[[str, int], None]  # (catalogue name, bytes just received)
 
 
 def fetch_catalogs(
@@ -79,6 +80,7 @@ async def fetch_all(
     cache: CachePolicy | None = None,
     books: PriceBooks | None = None,
     deadline: float | None = None,
+    received: Received | None = None,
 ) -> dict[Job, FetchOutcome]:
     """Every job's catalogue (and the price books they need) at once, within ``deadline``."""
     cache = cache or CachePolicy()
@@ -95,7 +97,9 @@ async def fetch_all(
         }
 
         async def run(job: Job) -> FetchOutcome:
-            outcome = await _in_time(_fetch_one(client, job, defaults, cache), deadline, job)
+            outcome = await _in_time(
+                _fetch_one(client, job, defaults, cache, received), deadline, job
+            )
             if progress:
                 progress(outcome)
             return outcome
@@ -127,7 +131,11 @@ async def _in_time(work: Any, deadline: float, job: Job | None = None) -> Any:
 
 
 async def _fetch_one(
-    client: httpx.AsyncClient, job: Job, defaults: Defaults, cache: CachePolicy
+    client: httpx.AsyncClient,
+    job: Job,
+    defaults: Defaults,
+    cache: CachePolicy,
+    received: Received | None = None,
 ) -> FetchOutcome:
     started = time.perf_counter()
     provider = job.provider
@@ -138,8 +146,9 @@ async def _fetch_one(
     try:
         headers = provider.headers(job.key_env)
         sources = provider.sources()
+        count = (lambda n: received(job.name, n)) if received else None
         pages = await asyncio.gather(
-            *(_pages(client, provider, s, headers, defaults, cache) for s in sources)
+            *(_pages(client, provider, s, headers, defaults, cache, count) for s in sources)
         )
         catalog = provider.parse(list(zip(sources, [p for p, _ in pages], strict=True)))
         for source, (bodies, fresh) in zip(sources, pages, strict=True):
@@ -159,6 +168,7 @@ async def _pages(
     headers: dict[str, str],
     defaults: Defaults,
     cache: CachePolicy,
+    count: Callable[[int], None] | None = None,
 ) -> tuple[list[Any], bool]:
     """Every page of one listing (from the cache when fresh); True when fetched now."""
     first = provider.first_url(source)
@@ -173,7 +183,7 @@ async def _pages(
     while url is not None:
         if len(bodies) == provider.spec.paging.max_pages:
             raise CatalogError(f"{public_url(first)}: more than {len(bodies)} pages")
-        body = await get_json(client, url, headers, defaults, hint=hint)
+        body = await get_json(client, url, headers, defaults, hint=hint, on_bytes=count)
         bodies.append(body)
         url = provider.next_url(first, body, len(bodies))
     return bodies, True

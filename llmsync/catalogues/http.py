@@ -14,6 +14,7 @@ import asyncio
 import email.utils
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -43,6 +44,7 @@ async def request_json(
     body: Any = None,
     empty_on: int | None = None,
     hint: str = "",
+    on_bytes: Callable[[int], None] | None = None,
 ) -> Any:
     """JSON from ``url``; raises :class:`CatalogError` with a one-line reason.
 
@@ -54,7 +56,7 @@ async def request_json(
         retry_after = None
         try:
             status, response_headers, content = await asyncio.wait_for(
-                _send(http, method, url, headers, body, timeout, max_bytes), timeout
+                _send(http, method, url, headers, body, timeout, max_bytes, on_bytes), timeout
             )  # the whole answer within the deadline: a server that trickles is cut off too
         except (httpx.TimeoutException, asyncio.TimeoutError):
             problem = f"timed out after {timeout:g}s"
@@ -90,6 +92,7 @@ async def _send(
     body: Any,
     timeout: float,
     max_bytes: int,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> tuple[int, httpx.Headers, bytes]:
     """One request, redirects followed safely; the body read up to ``max_bytes``."""
     origin = httpx.URL(url)
@@ -110,14 +113,19 @@ async def _send(
                 if response.status_code == 303:
                     method, body = "GET", None
                 continue
-            content = await _read_capped(response, max_bytes, public_url(str(current)))
+            content = await _read_capped(response, max_bytes, public_url(str(current)), on_bytes)
             return response.status_code, response.headers, content
         finally:
             await response.aclose()
     raise CatalogError(f"{public_url(url)}: more than {MAX_REDIRECTS} redirects")
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int, shown: str) -> bytes:
+async def _read_capped(
+    response: httpx.Response,
+    max_bytes: int,
+    shown: str,
+    on_bytes: Callable[[int], None] | None = None,
+) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise CatalogError(f"{shown}: response larger than {max_bytes:,} bytes; not read")
@@ -127,6 +135,8 @@ async def _read_capped(response: httpx.Response, max_bytes: int, shown: str) -> 
         if size > max_bytes:
             raise CatalogError(f"{shown}: response larger than {max_bytes:,} bytes; not read")
         chunks.append(chunk)
+        if on_bytes is not None:
+            on_bytes(len(chunk))  # progress on screen
     return b"".join(chunks)
 
 
