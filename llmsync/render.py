@@ -215,6 +215,7 @@ def print_found(console: Console, query: str, rows: list) -> None:
         table.add_column(
             column,
             justify="right" if column in ("input", "output", "cache read", "context") else "left",
+            overflow="fold",  # ids are long (accounts/fireworks/models/...): wrap, never cut
         )
     for row in rows:
         money = [
