@@ -121,6 +121,13 @@ def to_python(node: Node, known: dict[int, Any] | None = None) -> Any:
     return result
 
 
+def env_reference(value: Any) -> str | None:
+    """X for a config value ``os.environ/X`` (LiteLLM resolves it at startup), else None."""
+    if isinstance(value, str) and value.startswith("os.environ/") and len(value) > 11:
+        return value[len("os.environ/") :]
+    return None
+
+
 def mapping_pair(node: Node | None, key: str) -> tuple[Node, Node] | None:
     """The (key, value) pair for ``key``, looking through merge keys like LiteLLM would."""
     if not isinstance(node, MappingNode):

@@ -22,6 +22,7 @@ import httpx
 from llmsync import __version__
 from llmsync.catalogues.fetch import get_json
 from llmsync.catalogues.http import client as http_client
+from llmsync.document import env_reference
 from llmsync.errors import CatalogError
 from llmsync.prices import BadPrice, parse_price
 from llmsync.redact import public_url
@@ -272,13 +273,6 @@ def bundled_cost_map() -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- servers in the config
-
-
-def env_reference(value: Any) -> str | None:
-    """X for ``os.environ/X``, else None."""
-    if isinstance(value, str) and value.startswith("os.environ/") and len(value) > 11:
-        return value[len("os.environ/") :]
-    return None
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from ruamel.yaml.nodes import MappingNode
 from llmsync.catalogues.fetch import FetchOutcome, Job
 from llmsync.catalogues.hosted import Provider
 from llmsync.catalogues.model import Catalog, CatalogModel
-from llmsync.catalogues.servers import Server, ServerOutcome, env_reference, servers_in
+from llmsync.catalogues.servers import Server, ServerOutcome, servers_in
 from llmsync.commands.common import additions, entries_by_provider
-from llmsync.document import ConfigDocument, ModelEntry, _is_flow, mapping_value
+from llmsync.document import ConfigDocument, ModelEntry, _is_flow, env_reference, mapping_value
 from llmsync.plan import (
     HeldChange,
     Plan,

@@ -13,8 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmsync.catalogues.servers import env_reference
-from llmsync.document import ConfigDocument
+from llmsync.document import ConfigDocument, env_reference
 from llmsync.errors import LlmsyncError
 from llmsync.proxy import AdminClient, Answer
 from llmsync.redact import is_secret_name

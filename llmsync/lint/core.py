@@ -10,6 +10,7 @@ A rule is declared once, where it is checked: ``RULE = rule("E012", "model-name-
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
@@ -38,11 +39,8 @@ RETIRED: dict[str, str] = {}
 
 def rule(code: str, name: str, severity: str, doc: str) -> Rule:
     """Declare a rule (its group is the declaring module's name)."""
-    import inspect
-
     assert severity in SEVERITIES and code not in RULES, code
-    frame = inspect.stack()[1]
-    group = frame.frame.f_globals.get("__name__", "").rsplit(".", 1)[-1]
+    group = sys._getframe(1).f_globals.get("__name__", "").rsplit(".", 1)[-1]  # the module
     RULES[code] = Rule(code, name, severity, doc, group)
     return RULES[code]
 

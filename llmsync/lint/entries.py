@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from ruamel.yaml.nodes import MappingNode
 
-from llmsync.catalogues.servers import env_reference
-from llmsync.document import to_python
+from llmsync.document import env_reference, to_python
 from llmsync.lint.core import Context, Hit, rule, show, value_node
 
 E011 = rule("E011", "entry-not-mapping", "error", "an entry is not a mapping")

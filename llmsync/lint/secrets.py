@@ -17,8 +17,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from llmsync.catalogues.servers import env_reference
-from llmsync.document import scalar_value
+from llmsync.document import env_reference, scalar_value
 from llmsync.lint.core import Context, Hit, rule, value_node
 from llmsync.lint.scalars import scalars
 
