@@ -562,19 +562,6 @@ def _shift_boundaries(changed: list[bool], other: list[bool], lines: list[str]) 
                 j -= 1
 
 
-def _merge_equal(opcodes: list) -> list:
-    out: list = []
-    for op in opcodes:
-        if op[1] == op[2] and op[3] == op[4]:
-            continue  # empty
-        if out and op[0] == "equal" and out[-1][0] == "equal":
-            tag, i1, _, j1, _ = out[-1]
-            out[-1] = (tag, i1, op[2], j1, op[4])
-        else:
-            out.append(op)
-    return out
-
-
 def _format(opcodes: list, a: list[str], b: list[str], name: str, n: int = 3) -> str:
     """Hunks with ``n`` lines of context, as ``diff -u`` prints them; ``\\ No newline at end of
     file`` after a last line without one."""

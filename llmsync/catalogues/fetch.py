@@ -62,17 +62,6 @@ Progress = Callable[[FetchOutcome], None]
 Received = Callable[[str, int], None]  # (catalogue name, bytes just received)
 
 
-def fetch_catalogs(
-    providers: list[Provider],
-    defaults: Defaults,
-    progress: Progress | None = None,
-    cache: CachePolicy | None = None,
-) -> dict[str, FetchOutcome]:
-    """Fetch every provider's catalogue at once; never raises for a provider's failure."""
-    found = asyncio.run(fetch_all([Job(p) for p in providers], defaults, progress, cache))
-    return {job.name: outcome for job, outcome in found.items()}
-
-
 async def fetch_all(
     jobs: list[Job],
     defaults: Defaults,

@@ -33,8 +33,6 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
-# Codes no longer emitted, and why; never reused for another meaning.
-RETIRED: dict[str, str] = {}
 
 
 def rule(code: str, name: str, severity: str, doc: str) -> Rule:
