@@ -24,8 +24,8 @@ from typing import Any
 import httpx
 
 from llmsync import __version__
+from llmsync.catalogues.http import Client, request_json
 from llmsync.catalogues.http import client as http_client
-from llmsync.catalogues.http import request_json
 from llmsync.errors import CatalogError, LlmsyncError
 from llmsync.redact import public_url
 
@@ -61,7 +61,7 @@ class AdminClient:
         self.base = base_url.rstrip("/")
         self.headers = {"Authorization": f"Bearer {master_key}", "Accept": "application/json"}
         self.timeout = timeout
-        self._http: httpx.AsyncClient | None = None
+        self._http: Client | None = None
 
     async def __aenter__(self) -> AdminClient:
         self._http = http_client(f"llmsync/{__version__}")
@@ -158,7 +158,7 @@ class AdminClient:
 
     async def _send(self, method: str, path: str, body: Any) -> Answer:
         assert self._http is not None
-        response = await self._http.request(
+        response = await self._http.httpx().request(
             method, self.base + path, headers=self.headers, json=body, timeout=self.timeout
         )
         try:

@@ -68,3 +68,22 @@ def test_expired_entries_are_fetched_again(workdir, httpx_mock, catalogs, llmsyn
     first = len(httpx_mock.get_requests())
     assert llmsync("cleanup", "-p", "openrouter", "--dry-run", "--cache-ttl", "0").exit_code == 0
     assert len(httpx_mock.get_requests()) == 2 * first
+
+
+def test_a_run_served_from_the_cache_never_loads_httpx(workdir, httpx_mock, catalogs, llmsync):
+    """httpx (~0.1 s of imports and TLS set-up) is loaded on the first request only."""
+    import subprocess
+    import sys
+
+    write_config(workdir, CONFIG)
+    catalogs.serve()
+    assert llmsync("cleanup", "-p", "openrouter", "--dry-run").exit_code == 0  # fills the cache
+    code = (
+        "import sys\nfrom llmsync.cli import main\n"
+        "sys.argv = ['llmsync', 'cleanup', '-p', 'openrouter', '--offline', '--dry-run']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "print('exit', code, 'httpx' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
+    assert run.stdout.splitlines()[-1] == "exit 0 False", run.stdout + run.stderr
+    assert "input_cost_per_token: 1.5e-07" in run.stdout  # the diff of the cached catalogue

@@ -13,14 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from llmsync import __version__
 from llmsync.catalogues import pricebooks
 from llmsync.catalogues.cache import MISSING, CachePolicy
 from llmsync.catalogues.hosted import Provider
+from llmsync.catalogues.http import Client, request_json
 from llmsync.catalogues.http import client as http_client
-from llmsync.catalogues.http import request_json
 from llmsync.catalogues.model import Catalog
 from llmsync.errors import CatalogError
 from llmsync.redact import public_url
@@ -120,7 +118,7 @@ async def _in_time(work: Any, deadline: float, job: Job | None = None) -> Any:
 
 
 async def _fetch_one(
-    client: httpx.AsyncClient,
+    client: Client,
     job: Job,
     defaults: Defaults,
     cache: CachePolicy,
@@ -151,7 +149,7 @@ async def _fetch_one(
 
 
 async def _pages(
-    client: httpx.AsyncClient,
+    client: Client,
     provider: Provider,
     source: CatalogSource,
     headers: dict[str, str],
@@ -178,7 +176,7 @@ async def _pages(
     return bodies, True
 
 
-async def _book(client: httpx.AsyncClient, url: str, defaults: Defaults, cache: CachePolicy) -> Any:
+async def _book(client: Client, url: str, defaults: Defaults, cache: CachePolicy) -> Any:
     headers = {"Accept": "application/json"}
     cached = cache.read(url, headers)
     if cached is not MISSING:
@@ -191,7 +189,7 @@ async def _book(client: httpx.AsyncClient, url: str, defaults: Defaults, cache: 
 
 
 async def get_json(
-    client: httpx.AsyncClient,
+    client: Client,
     url: str,
     headers: dict[str, str],
     defaults: Defaults,

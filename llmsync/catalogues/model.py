@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ def dig(item: Any, path: str) -> Any:
     ``[key=value]`` picks the first mapping of a list whose ``key`` is ``value``:
     ``properties[property_id=context_window].value`` (Cloudflare's property lists).
     """
-    for name, key, value in _STEP.findall(path):
+    for name, key, value in _steps(path):
         if name:
             if not isinstance(item, dict):
                 return None
@@ -66,3 +67,9 @@ def dig(item: Any, path: str) -> Any:
                 return None
             item = next((i for i in item if isinstance(i, dict) and str(i.get(key)) == value), None)
     return item
+
+
+@functools.cache
+def _steps(path: str) -> list[tuple[str, str, str]]:
+    # A catalogue of thousands of models digs the same few paths in each: parse them once.
+    return _STEP.findall(path)

@@ -17,10 +17,9 @@ from importlib import util
 from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
-
 from llmsync import __version__
 from llmsync.catalogues.fetch import get_json
+from llmsync.catalogues.http import Client
 from llmsync.catalogues.http import client as http_client
 from llmsync.document import env_reference
 from llmsync.errors import CatalogError
@@ -68,12 +67,12 @@ class Source:
         )
         return included and not any(fnmatch.fnmatchcase(model_id, g) for g in self.spec.exclude)
 
-    async def discover(self, client: httpx.AsyncClient) -> list[DiscoveredModel]:
+    async def discover(self, client: Client) -> list[DiscoveredModel]:
         raise NotImplementedError
 
     async def get_json(
         self,
-        client: httpx.AsyncClient,
+        client: Client,
         path: str,
         *,
         method: str = "GET",
@@ -112,7 +111,7 @@ def _positive_int(value: Any) -> int | None:
 class OllamaSource(Source):
     kind = "ollama"
 
-    async def discover(self, client: httpx.AsyncClient) -> list[DiscoveredModel]:
+    async def discover(self, client: Client) -> list[DiscoveredModel]:
         tags = _items(await self.get_json(client, "/api/tags"), "models", self.base + "/api/tags")
         names = [
             t["name"] for t in tags if isinstance(t.get("name"), str) and self.wanted(t["name"])
@@ -153,7 +152,7 @@ class OpenAICompatibleSource(Source):
 
     kind = "openai"
 
-    async def discover(self, client: httpx.AsyncClient) -> list[DiscoveredModel]:
+    async def discover(self, client: Client) -> list[DiscoveredModel]:
         root = self.base if self.base.endswith("/v1") else self.base + "/v1"
         payload = await self.get_json(client, "/models" if root == self.base else "/v1/models")
         models = []
@@ -180,7 +179,7 @@ class LiteLLMSource(Source):
 
     kind = "litellm"
 
-    async def discover(self, client: httpx.AsyncClient) -> list[DiscoveredModel]:
+    async def discover(self, client: Client) -> list[DiscoveredModel]:
         # LiteLLM answers 500 on /model/info while it has no models at all.
         payload = await self.get_json(client, "/model/info", empty_on=500)
         items = [] if payload is None else _items(payload, "data", self.base + "/model/info")
@@ -245,7 +244,7 @@ async def discover(sources: Mapping[str, SourceSpec], defaults: Defaults) -> dic
 
 
 async def _discover_one(
-    client: httpx.AsyncClient, name: str, spec: SourceSpec, defaults: Defaults
+    client: Client, name: str, spec: SourceSpec, defaults: Defaults
 ) -> Discovery:
     try:
         models = await KINDS[spec.type](name, spec, defaults).discover(client)
@@ -326,7 +325,7 @@ def servers_in(
 
 
 async def check_servers(
-    servers: list[Server], defaults: Defaults, client: httpx.AsyncClient | None = None
+    servers: list[Server], defaults: Defaults, client: Client | None = None
 ) -> dict[Server, ServerOutcome]:
     """Ask every server for its models at once, each with a short timeout."""
     if client is None:
@@ -336,9 +335,7 @@ async def check_servers(
     return dict(zip(servers, results, strict=True))
 
 
-async def _list_server(
-    client: httpx.AsyncClient, server: Server, defaults: Defaults
-) -> ServerOutcome:
+async def _list_server(client: Client, server: Server, defaults: Defaults) -> ServerOutcome:
     base = server.base_url()
     if base is None:
         return ServerOutcome(None, skipped=f"{env_reference(server.api_base)} is not set")
