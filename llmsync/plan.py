@@ -8,7 +8,6 @@ loader) and compared with the data the plan intends before it is returned.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import gc
 import itertools
 import math
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
+from llmsync import unified_diff as udiff
 from llmsync.document import (
     ConfigDocument,
     ModelEntry,
@@ -433,187 +433,5 @@ class Edit:
     regions: tuple[tuple[int, int, int], ...]  # (first old line, old count, new count)
 
     def diff(self, name: str) -> str:
-        return plan_diff(self.doc.full_text(), self.text, self.regions, name)
-
-
-def unified_diff(old: str, new: str, name: str) -> str:
-    """A unified diff of two texts (difflib over whole files: for tests and odd cases)."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    return _format(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes(), a, b, name)
-
-
-def plan_diff(old: str, new: str, regions: tuple[tuple[int, int, int], ...], name: str) -> str:
-    """The unified diff of an edit, built from the lines its splices changed: only those
-    stretches are compared, so it costs O(changed lines + context), not O(file²)."""
-    if old == new:
-        return ""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    opcodes: list[tuple[str, int, int, int, int]] = []
-    i = j = 0
-    for first, old_count, new_count in regions:
-        if first > i:
-            opcodes.append(("equal", i, first, j, j + first - i))
-        j += first - i
-        matcher = difflib.SequenceMatcher(
-            None, a[first : first + old_count], b[j : j + new_count], autojunk=False
-        )
-        opcodes += [
-            (tag, first + i1, first + i2, j + j1, j + j2)
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        ]
-        i, j = first + old_count, j + new_count
-    if i < len(a) or j < len(b):
-        opcodes.append(("equal", i, len(a), j, len(b)))
-    # The stretches come from the splices; make sure what they call equal is (a file without
-    # a final newline, say): otherwise compare the whole files, slower but right.
-    if any(
-        tag == "equal" and (i2 - i1 != j2 - j1 or a[i1:i2] != b[j1:j2])
-        for tag, i1, i2, j1, j2 in opcodes
-    ):
-        return unified_diff(old, new, name)
-    return _format(_canonical(opcodes, a, b), a, b, name)
-
-
-def _canonical(opcodes: list, a: list[str], b: list[str]) -> list:
-    """The same edit, placed where diff -u places it. Where a changed run could sit at several
-    places (a deleted entry whose last lines repeat the entry above it, say), GNU diff slides it
-    by fixed rules (analyze.c, shift_boundaries); those rules are applied here to the changed
-    lines the splices found, then the opcodes are rebuilt from them."""
-    changed_a, changed_b = [False] * (len(a) + 2), [False] * (len(b) + 2)  # 1 sentinel each end
-    for tag, i1, i2, j1, j2 in opcodes:
-        if tag != "equal":
-            changed_a[i1 + 1 : i2 + 1] = [True] * (i2 - i1)
-            changed_b[j1 + 1 : j2 + 1] = [True] * (j2 - j1)
-    _shift_boundaries(changed_a, changed_b, a)
-    _shift_boundaries(changed_b, changed_a, b)
-    out, i, j = [], 0, 0
-    while i < len(a) or j < len(b):
-        i0, j0 = i, j
-        while i < len(a) and j < len(b) and not changed_a[i + 1] and not changed_b[j + 1]:
-            i, j = i + 1, j + 1
-        if i > i0:
-            out.append(("equal", i0, i, j0, j))
-        i0, j0 = i, j
-        while i < len(a) and changed_a[i + 1]:
-            i += 1
-        while j < len(b) and changed_b[j + 1]:
-            j += 1
-        if i > i0 or j > j0:
-            tag = "replace" if i > i0 and j > j0 else ("delete" if i > i0 else "insert")
-            out.append((tag, i0, i, j0, j))
-        elif i == i0 and j == j0:
-            break
-    return out
-
-
-def _shift_boundaries(changed: list[bool], other: list[bool], lines: list[str]) -> None:
-    """GNU diff's shift_boundaries for one file (indexes shifted by the leading sentinel):
-    merge runs that can meet, move each run as far down as it goes, then back up to meet a
-    change in the other file if it can."""
-    n = len(changed) - 2
-    i = j = 0
-    while True:
-        while i < n and not changed[i + 1]:
-            while other[j + 1]:
-                j += 1
-            j += 1
-            i += 1
-        if i == n:
-            return
-        start = i
-        i += 1
-        while changed[i + 1]:
-            i += 1
-        while other[j + 1]:
-            j += 1
-        while True:
-            runlength = i - start
-            while start and lines[start - 1] == lines[i - 1]:
-                start -= 1
-                changed[start + 1] = True
-                i -= 1
-                changed[i + 1] = False
-                while changed[start]:  # changed[start - 1], sentinel-shifted
-                    start -= 1
-                j -= 1
-                while other[j + 1]:
-                    j -= 1
-            corresponding = i if other[j] else n  # other[j - 1], sentinel-shifted
-            while i != n and lines[start] == lines[i]:
-                changed[start + 1] = False
-                start += 1
-                changed[i + 1] = True
-                i += 1
-                while changed[i + 1]:
-                    i += 1
-                j += 1
-                while other[j + 1]:
-                    corresponding = i
-                    j += 1
-            if runlength == i - start:
-                break
-        while corresponding < i:
-            start -= 1
-            changed[start + 1] = True
-            i -= 1
-            changed[i + 1] = False
-            j -= 1
-            while other[j + 1]:
-                j -= 1
-
-
-def _format(opcodes: list, a: list[str], b: list[str], name: str, n: int = 3) -> str:
-    """Hunks with ``n`` lines of context, as ``diff -u`` prints them; ``\\ No newline at end of
-    file`` after a last line without one."""
-    groups = _grouped(opcodes, n)
-    if not groups:
-        return ""
-    out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
-    for group in groups:
-        first, last = group[0], group[-1]
-        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n")
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                out += [" " + line for line in a[i1:i2]]
-                continue
-            out += ["-" + line for line in a[i1:i2]]
-            out += ["+" + line for line in b[j1:j2]]
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
-    )
-
-
-def _grouped(opcodes: list, n: int) -> list[list]:
-    """Changes with ``n`` lines of context, split where more than 2n equal lines separate them
-    (what difflib's get_grouped_opcodes does, on opcodes built without comparing whole files)."""
-    codes = list(opcodes)
-    if not codes or all(c[0] == "equal" for c in codes):
-        return []
-    if codes[0][0] == "equal":
-        tag, i1, i2, j1, j2 = codes[0]
-        codes[0] = (tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2)
-    if codes[-1][0] == "equal":
-        tag, i1, i2, j1, j2 = codes[-1]
-        codes[-1] = (tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n))
-    groups, group = [], []
-    for tag, i1, i2, j1, j2 in codes:
-        if tag == "equal" and i2 - i1 > 2 * n:
-            group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
-            groups.append(group)
-            group = []
-            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
-        group.append((tag, i1, i2, j1, j2))
-    if group and not (len(group) == 1 and group[0][0] == "equal"):
-        groups.append(group)
-    return groups
-
-
-def _range(start: int, stop: int) -> str:
-    """A hunk range as diff -u writes it: ``start,length`` (1-based; an empty range names the
-    line before it)."""
-    beginning, length = start + 1, stop - start
-    if length == 1:
-        return f"{beginning}"
-    if not length:
-        beginning -= 1
-    return f"{beginning},{length}"
+        """``diff -u`` of the file before and after, from the splices' changed lines."""
+        return udiff.unified_diff(self.doc.full_text(), self.text, name, self.regions)

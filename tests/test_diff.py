@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, diff_u
 
+from llmsync import unified_diff as udiff
 from llmsync.commands.common import insertion_point
 from llmsync.commands.sort import plan_sort
 from llmsync.document import ConfigDocument
@@ -85,9 +86,9 @@ def assert_patch_applies(old: str, new: str, diff: str) -> None:
 
 
 def test_corpus_random_edits_diff_like_diff_u():
-    """Where a removed or added block repeats the lines around it, several diffs are equally
-    minimal; llmsync places such runs by GNU diff's own sliding rules (shift_boundaries),
-    which agree with diff -u in nearly every case; every diff is a correct patch."""
+    """Byte-identical to diff -u on every corpus file under random removals, repricings and
+    additions (where a removed block repeats the lines around it, several diffs are minimal:
+    llmsync picks the one GNU diff picks)."""
     if not CORPUS_FILES:
         pytest.skip(f"corpus not found at {CORPUS}")
     results = []
@@ -96,9 +97,26 @@ def test_corpus_random_edits_diff_like_diff_u():
             doc = ConfigDocument.load(path)
             same = check(doc, random_plan(doc, random.Random(seed)), path.name)
             if same is not None:
-                results.append(same)
+                results.append((path.name, seed, same))
     assert len(results) > 100
-    assert sum(results) / len(results) >= 0.9, f"{sum(results)} of {len(results)} like diff -u"
+    assert [r for r in results if not r[2]] == []
+
+
+def test_large_files_compare_only_the_spliced_stretches(monkeypatch):
+    """Past WHOLE_WINDOW_COST only the splices' stretches are compared (linear time): every
+    diff is still a correct patch, and nearly always the one diff -u prints."""
+    monkeypatch.setattr(udiff, "WHOLE_WINDOW_COST", -1)
+    results = []
+    for seed in range(8):
+        text = large_config(200, seed=seed)
+        doc = ConfigDocument(text, name="big.yaml")
+        results.append(check(doc, random_plan(doc, random.Random(seed)), "big.yaml"))
+    for path in CORPUS_FILES:
+        doc = ConfigDocument.load(path)
+        same = check(doc, random_plan(doc, random.Random(1)), path.name)
+        if same is not None:
+            results.append(same)
+    assert sum(results) / len(results) >= 0.9, f"{sum(results)} of {len(results)}"
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -129,12 +147,10 @@ def test_a_real_run_computes_no_diff_it_does_not_show(workdir, catalogs, llmsync
     from conftest import write_config
     from test_cleanup import TEAM
 
-    from llmsync import plan as planning
-
     def forbidden(*args, **kwargs):
         raise AssertionError("a diff was computed although nothing shows it")
 
-    monkeypatch.setattr(planning, "plan_diff", forbidden)
+    monkeypatch.setattr(udiff, "unified_diff", forbidden)
     config = write_config(workdir, TEAM)
     catalogs.serve()
     run = llmsync("cleanup", "-p", "openrouter")

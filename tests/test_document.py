@@ -14,7 +14,8 @@ from llmsync.commands.sort import plan_sort
 from llmsync.document import ConfigDocument
 from llmsync.errors import ConfigError
 from llmsync.files import write_atomic
-from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, apply_plan, unified_diff
+from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, apply_plan
+from llmsync.unified_diff import unified_diff
 
 CORPUS_FILES = sorted(CORPUS.glob("*.yaml")) if CORPUS.is_dir() else []
 corpus = pytest.mark.parametrize(

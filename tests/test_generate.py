@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import FIXTURES, write_config
 
-from llmsync.plan import unified_diff
+from llmsync.unified_diff import unified_diff
 
 SOURCES = FIXTURES / "sources"
 
