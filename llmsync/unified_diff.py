@@ -23,7 +23,7 @@ import sys
 from collections import Counter
 
 HORIZON = 3  # lines of identical prefix/suffix GNU diff keeps in its window (-u: 3)
-WHOLE_WINDOW_COST = 2_000_000  # window lines x changed lines up to which step 3 is global
+WHOLE_WINDOW_COST = 1_000_000  # window lines x changed lines up to which step 3 is global
 
 Region = tuple[int, int, int]  # (first old line, old count, new count)
 
@@ -229,8 +229,8 @@ def _compare_visible(
         changed_b[y + 1] = bool(hidden_b[y])
     xv, yv = [wa[x] for x in xs], [wb[y] for y in ys]
     deleted, inserted = [False] * len(xv), [False] * len(yv)
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 10_000 + 4 * (len(xv) + len(yv)).bit_length()))
+    limit = sys.getrecursionlimit()  # each level peels off at least one line
+    sys.setrecursionlimit(max(limit, 1_000 + 2 * (len(xv) + len(yv))))
     try:
         _compare(xv, yv, 0, len(xv), 0, len(yv), deleted, inserted)
     finally:
