@@ -34,7 +34,10 @@ def unified_diff(old: str, new: str, name: str, regions: tuple[Region, ...] | No
     if old == new:
         return ""
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    lo, a_hi, b_hi = _window(a, b)
+    if old.isascii() and new.isascii():
+        lo, a_hi, b_hi = _window(a, b)
+    else:  # GNU measures the identical suffix in bytes
+        lo, a_hi, b_hi = _window([line.encode() for line in a], [line.encode() for line in b])
     wa, wb = a[lo:a_hi], b[lo:b_hi]
     changed_a, changed_b = [False] * (len(wa) + 2), [False] * (len(wb) + 2)  # 1 pad each end
     hidden_a = _discards(wa, Counter(wb))
@@ -53,7 +56,7 @@ def unified_diff(old: str, new: str, name: str, regions: tuple[Region, ...] | No
 # --------------------------------------------------------------------------- 1. the window
 
 
-def _window(a: list[str], b: list[str]) -> tuple[int, int, int]:
+def _window(a: list, b: list) -> tuple[int, int, int]:
     """(first line, end line in a, end line in b) of what GNU diff compares. A last line
     without a newline never equals one with it (``keepends`` lines already differ there)."""
     n = min(len(a), len(b))
@@ -61,7 +64,7 @@ def _window(a: list[str], b: list[str]) -> tuple[int, int, int]:
     while prefix < n and a[prefix] == b[prefix]:
         prefix += 1
     lo = max(0, prefix - HORIZON)
-    # The identical suffix is found character by character from the ends, so it may begin
+    # The identical suffix is found byte by byte from the ends, so it may begin
     # inside a line; GNU's scan never goes back past the window's start (plus the length
     # difference of the two files).
     size_a, size_b = _size(a), _size(b)
@@ -81,11 +84,11 @@ def _window(a: list[str], b: list[str]) -> tuple[int, int, int]:
     return lo, a_end, len(b) - (len(a) - a_end)
 
 
-def _size(lines: list[str]) -> int:
+def _size(lines: list) -> int:
     return sum(map(len, lines))
 
 
-def _common_tail(x: str, y: str, limit: int) -> int:
+def _common_tail(x: str | bytes, y: str | bytes, limit: int) -> int:
     n = 0
     most = min(len(x), len(y), limit)
     while n < most and x[-1 - n] == y[-1 - n]:

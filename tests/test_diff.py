@@ -156,3 +156,25 @@ def test_a_real_run_computes_no_diff_it_does_not_show(workdir, catalogs, llmsync
     run = llmsync("cleanup", "-p", "openrouter")
     assert run.exit_code == 0, run.output
     assert config.read_text() != TEAM
+
+
+def test_random_small_texts_diff_like_diff_u():
+    """Property test on texts made to be awkward: few distinct lines (many equally minimal
+    diffs), multi-byte characters (GNU measures in bytes), missing final newlines."""
+    from llmsync.unified_diff import unified_diff
+
+    rng = random.Random(3)
+    words = ["é\n", "ab\n", "é\n", "x\n", "모델\n", "ab"]
+    for _ in range(300):
+        old = "".join(rng.choice(words[:5]) for _ in range(rng.randint(0, 12)))
+        lines = old.splitlines(keepends=True)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(lines))
+            if rng.random() < 0.5 and lines:
+                del lines[min(at, len(lines) - 1)]
+            else:
+                lines.insert(at, rng.choice(words))
+        new = "".join(lines)
+        if rng.random() < 0.2:
+            new = new.rstrip("\n")
+        assert unified_diff(old, new, "c.yaml") == diff_u(old, new, "c.yaml"), (old, new)
