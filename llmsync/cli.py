@@ -115,6 +115,16 @@ def _echo(text: str, err: bool = False) -> None:
     typer.echo(redact(text), err=err)
 
 
+def _echo_json(data: Any) -> None:
+    """Print a JSON document: redacted once, as data, then serialised (a second pass over the
+    serialised text would see JSON escapes and could break the document)."""
+    import json
+
+    from llmsync.redact import redact_data
+
+    typer.echo(json.dumps(redact_data(data), indent=2))
+
+
 def _handles_errors(command: Callable[..., int]) -> Callable[..., None]:
     """Turn expected failures into one line on stderr and a documented exit code."""
 
@@ -364,7 +374,6 @@ def find(
     offline: OfflineOpt = False,
 ) -> int:
     """Find a model in every catalogue: who serves it, at what price and context."""
-    import json
 
     from llmsync.catalogues.fetch import Job
     from llmsync.commands.common import entries_by_provider
@@ -393,8 +402,8 @@ def find(
         if o.catalog is None
     }
     if output_format == "json":
-        _echo(json.dumps({"version": 1, "query": query, "results": [r.as_json() for r in rows],
-                          "unavailable": unavailable}, indent=2))  # fmt: skip
+        _echo_json({"version": 1, "query": query, "results": [r.as_json() for r in rows],
+                    "unavailable": unavailable})  # fmt: skip
     else:
         out, _ = consoles()
         print_found(out, query, rows)
@@ -592,7 +601,6 @@ def _push_round(
 ) -> int:
     """One push: plan, show, apply (unless read-only). Returns the exit code."""
     import asyncio
-    import json
 
     from llmsync.commands import push as pushing
     from llmsync.files import write_atomic
@@ -631,7 +639,7 @@ def _push_round(
 
     plan = asyncio.run(work())
     if output_format == "json":
-        _echo(json.dumps(redact_data(pushing.as_json(plan)), indent=2))
+        _echo_json(pushing.as_json(plan))
     else:
         _echo("\n".join(pushing.lines(plan)))
     if output_format == "text" and read_only and not check:
@@ -739,7 +747,7 @@ def validate(
     from llmsync import redact
     from llmsync.errors import LlmsyncError
     from llmsync.lint import Validator
-    from llmsync.lint.output import FORMATS, render, rules_table
+    from llmsync.lint.output import FORMATS, render, rules_table, sarif
 
     if list_rules:
         _echo(rules_table())
@@ -775,9 +783,12 @@ def validate(
         validator.check_sources(discoveries)
     if strict:
         validator.check_with_router()
-    text = render(report, output_format, strict)
-    if text:
-        _echo(text)
+    if output_format in ("json", "sarif"):
+        _echo_json(report.as_json(strict) if output_format == "json" else sarif(report))
+    else:
+        text = render(report, output_format, strict)
+        if text:
+            _echo(text)
     return report.exit_code(strict)
 
 
@@ -1023,7 +1034,7 @@ def _finish(
         if output_format == "json":
             import json
 
-            _echo(json.dumps(data, indent=2))
+            typer.echo(json.dumps(data, indent=2))  # redacted above, as data
     if output_format == "text":
         if diff and (dry_run or verbose):
             print_diff(out, diff)
