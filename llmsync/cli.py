@@ -526,7 +526,10 @@ def push(
     ] = "LITELLM_MASTER_KEY",
     owner: Annotated[
         str | None,
-        typer.Option("--owner", help="Label marking llmsync's rows. Default: the config's name."),
+        typer.Option(
+            "--owner",
+            help="Label marking llmsync's rows. Default: the repository and the file's path in it.",
+        ),
     ] = None,
     prune: Annotated[
         bool, typer.Option("--prune", help="Delete llmsync's rows whose entry left the file.")
@@ -545,6 +548,10 @@ def push(
             "--resolve-env", help="Send os.environ/X values, not the references the proxy resolves."
         ),
     ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=1.0, help="Seconds each request to the proxy may take."),
+    ] = 30.0,
     dry_run: DryRunOpt = False,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if the proxy has drifted; change nothing.")
@@ -566,6 +573,7 @@ def push(
     """Make a running proxy's database models match config.yaml (llmsync's own rows only)."""
     import os
 
+    from llmsync.commands.push.run import PushOptions, choose_owner
     from llmsync.errors import LlmsyncError
 
     _load_env()
@@ -576,15 +584,13 @@ def push(
     from llmsync import redact
 
     redact.active().remember_literals([key])
-    label = owner or config.name
-    options = dict(
-        prune=prune, max_delete=max_delete, force=force, routes=routes, resolve_env=resolve_env
+    options = PushOptions(prune, max_delete, force, routes, resolve_env, timeout)
+    round_ = functools.partial(
+        _push_round, ctx, config, proxy, key, choose_owner(config, owner), options
     )
     if every is None:
-        return _push_round(
-            ctx, config, proxy, key, label, options, dry_run or check, check, report, output_format
-        )
-    return _push_every(every, config, providers, verbose, ctx, proxy, key, label, options, report)
+        return round_(dry_run or check, check, report, output_format)
+    return _push_every(every, config, providers, verbose, round_, report)
 
 
 def _push_round(
@@ -592,56 +598,24 @@ def _push_round(
     config: Path,
     proxy: str,
     key: str,
-    owner: str,
-    options: dict[str, Any],
+    owner: Any,
+    options: Any,
     read_only: bool,
     check: bool,
     report: Path | None,
     output_format: str,
 ) -> int:
     """One push: plan, show, apply (unless read-only). Returns the exit code."""
-    import asyncio
-
-    from llmsync.commands import push as pushing
+    from llmsync.commands.push import show
+    from llmsync.commands.push.run import exit_code, push_round
     from llmsync.files import write_atomic
-    from llmsync.proxy import AdminClient
     from llmsync.redact import redact_data
 
-    doc = _load(config)
-    desired = pushing.desired_rows(doc, owner)
-    if options["resolve_env"]:
-        desired = pushing.resolve_references(desired)
-
-    async def work() -> pushing.PushPlan:
-        async with AdminClient(proxy, key) as client:
-            await client.require_database()
-            current = await client.deployments()
-            current_routes = await client.router_settings() if options["routes"] else None
-            plan = pushing.plan_push(
-                proxy,
-                owner,
-                desired,
-                current,
-                prune=options["prune"],
-                max_delete=options["max_delete"],
-                force=options["force"],
-                routes=_config_routes(doc) if options["routes"] else None,
-                current_routes=current_routes,
-            )
-            plan.credentials, missing = pushing.credentials_used(doc)
-            plan.notes += [
-                f"credential {n} is not in credential_list: it must exist on the proxy"
-                for n in missing
-            ]
-            if not read_only:
-                await pushing.apply_push(client, plan)
-            return plan
-
-    plan = asyncio.run(work())
+    plan = push_round(_load(config), proxy, key, owner, options, read_only)
     if output_format == "json":
-        _echo_json(pushing.as_json(plan))
+        _echo_json(show.as_json(plan))
     else:
-        _echo("\n".join(pushing.lines(plan)))
+        _echo("\n".join(show.lines(plan)))
     if output_format == "text" and read_only and not check:
         _echo(
             f"Dry run: the proxy was not changed ({len(plan.of('create', 'update', 'replace', 'delete'))} operation(s) planned)"
@@ -652,16 +626,8 @@ def _push_round(
         _echo(f"held: {plan.held}", err=True)
     if report is not None:
         command = _command_line(ctx) if ctx else "llmsync push"
-        write_atomic(report, redact_data(pushing.markdown(plan, command)))
-    if check:
-        return 1 if plan.drifted or plan.held else 0
-    return 1 if plan.failed or plan.held else 0
-
-
-def _config_routes(doc: ConfigDocument) -> dict[str, Any]:
-    data = doc.data or {}
-    settings = data.get("router_settings") if isinstance(data, dict) else None
-    return settings if isinstance(settings, dict) else {}
+        write_atomic(report, redact_data(show.markdown(plan, command)))
+    return exit_code(plan, check)
 
 
 def _push_every(
@@ -669,11 +635,7 @@ def _push_every(
     config: Path,
     providers: Path | None,
     verbose: bool,
-    ctx: typer.Context,
-    proxy: str,
-    key: str,
-    owner: str,
-    options: dict[str, Any],
+    round_: Callable[..., int],
     report: Path | None,
 ) -> int:
     """Rounds of (generate when sources are declared) + push until SIGTERM or Ctrl-C; a round
@@ -693,9 +655,7 @@ def _push_every(
         try:
             if registry.sources:
                 _generate(config, registry, False, False, False, verbose)
-            code = _push_round(
-                ctx, config, proxy, key, owner, options, False, False, report, "text"
-            )
+            code = round_(False, False, report, "text")
         except LlmsyncError as exc:
             _echo(f"{started} round {round_no}: failed: {exc}", err=True)
         else:

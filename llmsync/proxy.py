@@ -11,8 +11,10 @@
 - ``GET /router/settings`` and ``POST /config/update {"router_settings": ...}`` (400 for keys
   the proxy's config file owns).
 
-Writes are never retried (a retried create could duplicate); after a 5xx the caller lists again
-to learn what happened. Response bodies of writes are never echoed (they can hold keys).
+Writes are never retried (a retried create could duplicate). A write that times out or loses its
+connection is answered with status 0 (nothing is known of it): the caller reads the proxy again
+to learn what happened, as after a 5xx. Response bodies of writes are never echoed (they can
+hold keys).
 """
 
 from __future__ import annotations
@@ -38,15 +40,18 @@ class ProxyError(LlmsyncError):
 
 @dataclass(frozen=True)
 class Answer:
-    status: int
+    status: int  # 0: no answer (timed out, connection lost)
     body: Any
+    problem: str = ""  # why there is no answer
 
     @property
     def ok(self) -> bool:
-        return self.status < 400
+        return 0 < self.status < 400
 
     def reason(self) -> str:
         """A short, secret-free reason: the status and the proxy's error type, if any."""
+        if self.status == 0:
+            return self.problem or "no answer"
         error = self.body.get("error") if isinstance(self.body, dict) else None
         kind = error.get("type") if isinstance(error, dict) else None
         detail = self.body.get("detail") if isinstance(self.body, dict) else None
@@ -93,12 +98,9 @@ class AdminClient:
 
     async def require_database(self) -> None:
         assert self._http is not None
-        try:
-            answer = await self._send("GET", "/v2/model/info", None)
-        except httpx.HTTPError as exc:
-            raise ProxyError(
-                f"{public_url(self.base)}: unreachable: {exc or type(exc).__name__}"
-            ) from None
+        answer = await self._send("GET", "/v2/model/info", None)
+        if answer.status == 0:
+            raise ProxyError(f"{public_url(self.base)}: unreachable: {answer.problem}")
         if answer.status in (401, 403):
             raise ProxyError(
                 f"{public_url(self.base)}: the master key was refused ({answer.reason()})"
@@ -158,9 +160,14 @@ class AdminClient:
 
     async def _send(self, method: str, path: str, body: Any) -> Answer:
         assert self._http is not None
-        response = await self._http.httpx().request(
-            method, self.base + path, headers=self.headers, json=body, timeout=self.timeout
-        )
+        try:
+            response = await self._http.httpx().request(
+                method, self.base + path, headers=self.headers, json=body, timeout=self.timeout
+            )
+        except httpx.TimeoutException:
+            return Answer(0, None, f"no answer within {self.timeout:g}s (--timeout)")
+        except httpx.HTTPError as exc:
+            return Answer(0, None, f"network error: {public_url(str(exc)) or type(exc).__name__}")
         try:
             parsed = response.json()
         except (ValueError, json.JSONDecodeError):

@@ -9,6 +9,10 @@
 - ``POST /credentials``: 409 when the name exists;
 - ``GET /router/settings``; ``POST /config/update``: 400 for router keys the config file owns;
 - every route needs ``Authorization: Bearer <master key>`` (401 otherwise).
+
+Faults for tests: ``fail[(method, path)]`` queues answers — ``(status, apply)`` answers
+``status`` after applying the request (``apply``) or not; ``("hang", apply)`` answers only after
+``hang_seconds``. ``/model/*/update`` matches every PATCH. ``write_delay`` slows every write.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import copy
 import http.server
 import json
 import threading
+import time
 from typing import Any
 
 SECRET_FIELDS = ("api_key",)
@@ -34,7 +39,10 @@ class AdminStub:
         self.config_owned_router_keys: set[str] = set()
         self.requests: list[tuple[str, str, Any]] = []
         # (method, path) -> answers to inject, in order: (status, whether to apply it anyway)
-        self.fail: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+        self.fail: dict[tuple[str, str], list[tuple[int | str, bool]]] = {}
+        self.hang_seconds = 5.0
+        self.write_delay = 0.0
+        self.lock = threading.Lock()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -66,12 +74,20 @@ class AdminStub:
         return rows
 
     def handle(self, method: str, path: str, body: Any) -> tuple[int, Any]:
-        queued = self.fail.get((method, path)) or [(None, False)]
-        status, apply = queued.pop(0)
-        if status is not None and not apply:
-            return status, {"error": {"message": "injected", "type": "internal_error"}}
-        code, answer = self._route(method, path, body)
-        return (status, {"error": {"type": "internal_error"}}) if status else (code, answer)
+        pattern = "/model/*/update" if method == "PATCH" else path
+        queued = self.fail.get((method, path)) or self.fail.get((method, pattern))
+        status, apply = queued.pop(0) if queued else (None, False)
+        if method != "GET" and self.write_delay:
+            time.sleep(self.write_delay)
+        if status is None or apply:
+            with self.lock:
+                code, answer = self._route(method, path, body)
+        if status == "hang":
+            time.sleep(self.hang_seconds)
+            return (code, answer) if apply else (504, {"error": {"type": "timeout"}})
+        if status is None:
+            return code, answer
+        return status, {"error": {"message": "injected", "type": "internal_error"}}
 
     def _route(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         if (method, path) == ("GET", "/v2/model/info"):
@@ -135,11 +151,14 @@ class AdminStub:
                 else:
                     status, answer = stub.handle(self.command, self.path, body)
                 payload = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the client gave up (timed out, or was killed): as a real server
 
             do_GET = do_POST = do_PATCH = _serve
 

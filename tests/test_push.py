@@ -57,6 +57,12 @@ def push(llmsync, stub, *args):
     return llmsync("push", "--proxy", stub.url, *args)
 
 
+def make_repository(folder, url="git@github.com:acme/llm-config.git"):
+    """A folder that is a clone (what push reads of it: .git/config's remote)."""
+    (folder / ".git").mkdir(parents=True, exist_ok=True)
+    (folder / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {url}\n')
+
+
 def owned(stub):
     return {k: v for k, v in stub.db_rows.items() if v["model_info"].get("llmsync_owner")}
 
@@ -72,7 +78,10 @@ def test_dry_run_plans_and_writes_nothing_then_push_creates_then_nothing(workdir
     assert run.exit_code == 0, run.output
     rows = owned(stub)
     assert len(rows) == 2 and all(i.startswith("llmsync-") for i in rows)
-    assert {r["model_info"]["llmsync_owner"] for r in rows.values()} == {"config.yaml"}
+    # no repository here: the owner is the file's absolute path, shown in every plan
+    label = str((workdir / "config.yaml").resolve())
+    assert {r["model_info"]["llmsync_owner"] for r in rows.values()} == {label}
+    assert f"owner: {label} (default: the file's absolute path)" in preview.stdout
     local = next(r for r in rows.values() if r["model_name"] == "local")
     assert local["litellm_params"]["api_key"] == LITERAL  # sent, as written
     assert local["model_info"]["max_input_tokens"] == 32768
@@ -107,7 +116,7 @@ def test_ids_are_stable_and_changes_are_field_by_field(workdir, stub, llmsync):
     assert gpt["litellm_params"]["input_cost_per_token"] == 3e-06
 
 
-def test_a_removed_field_is_a_replace_with_the_same_id(workdir, stub, llmsync):
+def test_a_removed_field_is_a_replace_that_creates_first_and_deletes_after(workdir, stub, llmsync):
     config = write_config(workdir, CONFIG)
     assert push(llmsync, stub).exit_code == 0
     ids = set(owned(stub))
@@ -115,13 +124,18 @@ def test_a_removed_field_is_a_replace_with_the_same_id(workdir, stub, llmsync):
     run = push(llmsync, stub)
     assert run.exit_code == 0, run.output
     assert "replace" in run.stdout and "model_info.max_input_tokens: '(set)' -> None" in run.stdout
-    assert set(owned(stub)) == ids
     local = next(r for r in owned(stub).values() if r["model_name"] == "local")
+    old_id = next(i for i in ids if i not in owned(stub))
+    assert local["model_info"]["id"].startswith(old_id + "-")  # the key, plus a content hash
     assert "max_input_tokens" not in local["model_info"]
-    assert [w[1] for w in stub.writes[-2:]] == ["/model/delete", "/model/new"]
+    assert [w[1] for w in stub.writes[-2:]] == ["/model/new", "/model/delete"]
+    assert stub.writes[-1][2] == {"id": old_id}
+    again = push(llmsync, stub, "--check")
+    assert again.exit_code == 0 and "2 unchanged" in again.stdout  # stable: no churn
 
 
 def test_prune_deletes_only_owned_rows_that_left_and_is_guarded(workdir, stub, llmsync):
+    make_repository(workdir)
     config = write_config(workdir, CONFIG)
     assert push(llmsync, stub).exit_code == 0
     config.write_text(CONFIG.split("  - model_name: local")[0] + "router_settings: {}\n")
@@ -139,6 +153,7 @@ def test_prune_deletes_only_owned_rows_that_left_and_is_guarded(workdir, stub, l
 
 
 def test_alias_rows_are_not_duplicates(workdir, stub, llmsync):
+    make_repository(workdir)
     write_config(workdir, CONFIG)
     assert push(llmsync, stub).exit_code == 0
     stub.aliases["fast"] = "local"  # /model/info now repeats local's id under "fast"
@@ -159,7 +174,7 @@ def test_no_database_stops_before_any_write(workdir, stub, llmsync):
 def test_a_listing_that_fails_stops_everything(workdir, stub, llmsync):
     write_config(workdir, CONFIG)
     stub.fail[("GET", "/model/info")] = [(500, False)] * 3  # every attempt
-    run = push(llmsync, stub, "--prune")
+    run = push(llmsync, stub, "--prune", "--owner", "team-a")
     assert run.exit_code == 1
     assert (
         "cannot read the proxy's models" in run.stderr and "HTTP 500 after 3 attempts" in run.stderr
@@ -177,7 +192,8 @@ def test_a_failed_write_is_named_the_rest_applied_and_a_500_is_checked(workdir, 
     stub.fail[("POST", "/model/new")] = [(500, False)]  # really failed
     run = push(llmsync, stub)
     assert run.exit_code == 1
-    assert "FAILED: HTTP 500 (internal_error)" in run.stdout
+    assert "FAILED: HTTP 500 (internal_error); not on the proxy when read again" in run.stdout
+    assert "applied 1, failed 1, unknown 0" in run.stdout
     assert len(owned(stub)) == 1  # the other create still went through
 
 
@@ -204,7 +220,7 @@ def test_json_report_and_missing_key(workdir, stub, llmsync, monkeypatch):
     write_config(workdir, CONFIG)
     run = push(llmsync, stub, "--dry-run", "--format", "json", "--report", "push.md")
     data = json.loads(run.stdout)
-    assert data["summary"]["create"] == 2 and data["owner"] == "config.yaml"
+    assert data["summary"]["create"] == 2 and data["owner"] == str(workdir / "config.yaml")
     assert "| create | gpt-4o |" in (workdir / "push.md").read_text()
     monkeypatch.delenv("LITELLM_MASTER_KEY")
     missing = push(llmsync, stub)
