@@ -31,8 +31,9 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.tag import Tag
 
 from llmsync.errors import ConfigError
-from llmsync.files import Snapshot, read_snapshot
+from llmsync.files import Snapshot, read_snapshot, real_path
 from llmsync.prices import COST_FIELDS, float_style_of, format_float
+from llmsync.yaml_limits import check_expansion, check_nesting, may_have_aliases
 
 BOM = "\ufeff"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -313,13 +314,13 @@ class ConfigDocument:
         them: paths relative to the file that names them (else the root's folder), nested
         includes followed, each file once; their ``model_list`` entries follow the root's."""
         root = cls.load(path)
-        seen = {path.resolve()}
+        seen = {real_path(path)}
 
         def follow(doc: ConfigDocument) -> None:
             for target, shown in doc.include_paths(path.parent):
-                if target.resolve() in seen:
+                if real_path(target) in seen:
                     continue
-                seen.add(target.resolve())
+                seen.add(real_path(target))
                 included = cls.load(target)
                 included.name, included.includer = shown, root
                 root.included.append(included)
@@ -376,6 +377,7 @@ class ConfigDocument:
     # ---- parsing
 
     def _compose(self) -> Node | None:
+        check_nesting(self.text, self.name)  # before anything recursive sees the text
         try:
             root = _composer().compose(self.text)
         except MarkedYAMLError as exc:
@@ -396,6 +398,8 @@ class ConfigDocument:
                 kind="syntax",
                 detail=f"invalid YAML: {problem}",
             ) from None
+        if may_have_aliases(self.text):
+            check_expansion(root, self.name)
         if root is not None and not isinstance(root, MappingNode):
             raise ConfigError(
                 f"{self.name}: the top level must be a mapping with a model_list",

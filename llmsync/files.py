@@ -45,6 +45,15 @@ class Snapshot:
         return cls(path, raw, hashlib.sha256(raw).hexdigest())
 
 
+def real_path(path: Path) -> Path:
+    """``path`` with its symbolic links resolved; a link loop is refused as unreadable
+    (``Path.resolve`` raises RuntimeError on one before Python 3.13)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        raise FileUnreadable(f"{path}: cannot read: a loop of symbolic links") from None
+
+
 def read_snapshot(path: Path) -> Snapshot:
     """Read a regular file. A FIFO, device or folder is refused without blocking on it."""
     try:
@@ -81,7 +90,7 @@ def locked(path: Path, timeout: float = 10.0) -> Iterator[None]:
     except ImportError:  # Windows: no advisory locks; compare-and-swap still protects the file
         yield
         return
-    folder_path = path.resolve().parent
+    folder_path = real_path(path).parent
     folder = os.open(folder_path, os.O_RDONLY)
     try:
         deadline = time.monotonic() + timeout
@@ -142,7 +151,7 @@ def _alive(pid: int) -> bool:
 
 def require_writable_folder(path: Path) -> None:
     """Fail before any work when ``path`` could not be written (e.g. ``--report nodir/r.md``)."""
-    folder = path.resolve().parent
+    folder = real_path(path).parent
     if not folder.is_dir():
         raise WriteError(f"{path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
@@ -160,7 +169,7 @@ def write_atomic(
     stays). Raises :class:`ConfigChanged` (exit 1) when the file moved on, and
     :class:`WriteError` (exit 2) when the environment refuses the write.
     """
-    target = path.resolve()
+    target = real_path(path)
     old = _stat(target)
     if old is not None:
         _require_writable(path, target, old)
@@ -199,7 +208,7 @@ def require_unchanged(shown: Path, expected: Snapshot | None, target: Path | Non
     """Raise :class:`ConfigChanged` unless ``target`` still holds what ``expected`` read."""
     if expected is None:
         return
-    target = (target or shown).resolve()
+    target = real_path(target or shown)
     try:
         current = Snapshot.of(target, target.read_bytes())
     except FileNotFoundError:

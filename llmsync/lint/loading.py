@@ -9,6 +9,7 @@ from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
 from llmsync.document import ConfigDocument, mapping_pair
 from llmsync.errors import ConfigError, FileUnreadable
+from llmsync.files import real_path
 from llmsync.lint.core import Context, Hit, rule
 
 E001 = rule("E001", "yaml-syntax", "error", "YAML syntax error, with line and column")
@@ -40,7 +41,14 @@ def _load(
     where: tuple[str, int, int] | None,
     root_folder: Path,
 ) -> None:
-    real = path.resolve()
+    try:
+        real = real_path(path)
+    except FileUnreadable as exc:
+        if where is None:
+            raise
+        ctx.report.files.append(display)
+        ctx.add([Hit(None, None, E050, str(exc), where[0], where[1], where[2])])
+        return
     if real in seen:
         return  # LiteLLM reads a file once, so include cycles are harmless
     seen.add(real)
