@@ -196,7 +196,9 @@ def edit(doc: ConfigDocument, plan: Plan) -> Edit:
             value = mapping_pair(doc.root, "model_list")[1]
             if not isinstance(value, ScalarNode) or value.value:  # "model_list: []" or ": null"
                 editor.replace_span(doc.model_list_key.end_mark, value.end_mark, ":")
-    for change in plan.changes:
+    # Router settings last: a new router_settings section and new entries may both be written
+    # at the end of the file, and the entries belong to model_list, above it.
+    for change in sorted(plan.changes, key=lambda c: isinstance(c, SetRouterSetting)):
         if isinstance(change, SetField):
             _set_field(doc, editor, change)
         elif isinstance(change, RemoveField):
@@ -215,6 +217,8 @@ def edit(doc: ConfigDocument, plan: Plan) -> Edit:
             )
         else:
             _reorder(doc, editor, change)
+    if _empties_model_list(doc, plan):
+        _write_empty_list(doc, editor)
     body = editor.result()
     _verify(doc, plan, body)
     return Edit(doc, doc.full_text(body), tuple(editor.line_regions()))
@@ -297,6 +301,28 @@ def _remove(doc: ConfigDocument, editor: TextEditor, entry: ModelEntry, appendin
             while last + 1 < len(doc.lines) - 1 and not doc.lines[last + 1].strip():
                 last += 1
     editor.delete_lines(first, last)
+
+
+def _empties_model_list(doc: ConfigDocument, plan: Plan) -> bool:
+    """Whether ``plan`` (this file's changes) removes every entry and adds none."""
+    removed = {id(c.entry) for c in plan.of(RemoveEntry)}
+    return (
+        bool(doc.entries)
+        and not doc.flow_list
+        and not plan.of(AddEntry)
+        and all(id(e) in removed for e in doc.entries)
+    )
+
+
+def _write_empty_list(doc: ConfigDocument, editor: TextEditor) -> None:
+    """``model_list:`` with nothing under it loads as null, which LiteLLM refuses: the last
+    entry's removal writes ``model_list: []`` (a comment after the key stays)."""
+    key = doc.model_list_key
+    assert key is not None
+    line = doc.lines[key.end_mark.line]
+    colon = line.index(":", key.end_mark.column)
+    at = doc.offset(key.end_mark.line, colon + 1)
+    editor.splices.append(_Splice(at, at, " []"))
 
 
 def _add(doc: ConfigDocument, editor: TextEditor, change: AddEntry, blank: bool) -> None:
