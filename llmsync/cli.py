@@ -70,6 +70,15 @@ VerboseOpt = Annotated[
 BackupOpt = Annotated[
     bool, typer.Option("--backup", help="Keep the previous file as <config>.bak.")
 ]
+InPlaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--in-place",
+        envvar="LLMSYNC_IN_PLACE",
+        help="Rewrite the file itself, not replace it (hard links, a Docker single-file bind "
+        "mount); not atomic: <config>.bak is written first.",
+    ),
+]
 CacheDirOpt = Annotated[
     Path | None,
     typer.Option(
@@ -207,6 +216,7 @@ def cleanup(
     ] = False,
     timeout: TimeoutOpt = None,
     backup: BackupOpt = False,
+    in_place: InPlaceOpt = False,
     report: ReportOpt = None,
     output_format: FormatOpt = "text",
     verbose: VerboseOpt = False,
@@ -252,6 +262,7 @@ def cleanup(
             plan,
             dry_run=dry_run,
             backup=backup,
+            in_place=in_place,
             verbose=verbose,
             report=report,
             output_format=output_format,
@@ -294,6 +305,7 @@ def add_model(
     providers: ProvidersOpt = None,
     dry_run: DryRunOpt = False,
     backup: BackupOpt = False,
+    in_place: InPlaceOpt = False,
     report: ReportOpt = None,
     output_format: FormatOpt = "text",
     verbose: VerboseOpt = False,
@@ -341,6 +353,7 @@ def add_model(
             plan,
             dry_run=dry_run,
             backup=backup,
+            in_place=in_place,
             verbose=verbose,
             report=report,
             output_format=output_format,
@@ -437,6 +450,7 @@ def remove_model(
     config: ConfigOpt = Path("config.yaml"),
     dry_run: DryRunOpt = False,
     backup: BackupOpt = False,
+    in_place: InPlaceOpt = False,
     verbose: VerboseOpt = False,
 ) -> int:
     """Remove entries by model_name (or model id), with the comments that belong to them."""
@@ -445,7 +459,9 @@ def remove_model(
     with _editing(config, dry_run):
         doc = _load(config)
         plan = plan_remove(doc, names, by_model, force, prune_routes)
-        return _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
+        return _finish(
+            doc, plan, dry_run=dry_run, backup=backup, in_place=in_place, verbose=verbose
+        )
 
 
 @app.command()
@@ -457,6 +473,7 @@ def sort(
     ] = False,
     dry_run: DryRunOpt = False,
     backup: BackupOpt = False,
+    in_place: InPlaceOpt = False,
     verbose: VerboseOpt = False,
 ) -> int:
     """Order model_list by model_name, then litellm_params.model (case-insensitive)."""
@@ -474,7 +491,10 @@ def sort(
                 f"{config}:{b.dash_line + 1}: not sorted: {b.label()} should come before {a.label()}"
             )
             return 1
-        return _finish(doc, plan_sort(doc), dry_run=dry_run, backup=backup, verbose=verbose)
+        plan = plan_sort(doc)
+        return _finish(
+            doc, plan, dry_run=dry_run, backup=backup, in_place=in_place, verbose=verbose
+        )
 
 
 @app.command()
@@ -487,16 +507,23 @@ def generate(
         bool, typer.Option("--check", help="Exit 1 if config.yaml is stale; change nothing.")
     ] = False,
     backup: BackupOpt = False,
+    in_place: InPlaceOpt = False,
     verbose: VerboseOpt = False,
 ) -> int:
     """Write entries for the model servers declared under `sources:` in providers.yaml."""
 
     _load_env()
-    return _generate(config, _registry(providers), dry_run, check, backup, verbose)
+    return _generate(config, _registry(providers), dry_run, check, backup, verbose, in_place)
 
 
 def _generate(
-    config: Path, registry: Any, dry_run: bool, check: bool, backup: bool, verbose: bool
+    config: Path,
+    registry: Any,
+    dry_run: bool,
+    check: bool,
+    backup: bool,
+    verbose: bool,
+    in_place: bool = False,
 ) -> int:
     from llmsync.catalogues.servers import discover_all
     from llmsync.commands.generate import plan_generate
@@ -508,7 +535,9 @@ def _generate(
         if check:
             _finish(doc, plan, dry_run=True, backup=False, verbose=verbose)
             return 1 if plan.changes or plan.needs_attention else 0
-        code = _finish(doc, plan, dry_run=dry_run, backup=backup, verbose=verbose)
+        code = _finish(
+            doc, plan, dry_run=dry_run, backup=backup, in_place=in_place, verbose=verbose
+        )
     return max(code, 1 if plan.needs_attention else 0)
 
 
@@ -840,12 +869,12 @@ def _editing(config: Path, read_only: bool):
 def _check_outputs(report: Path | None, output_format: str) -> None:
     """Refuse bad output options before any network work is done."""
     from llmsync.errors import LlmsyncError
-    from llmsync.files import require_writable_folder
+    from llmsync.files import require_writable
 
     if output_format not in ("text", "json"):
         raise LlmsyncError(f"--format must be text or json, not {output_format!r}")
     if report is not None:
-        require_writable_folder(report)
+        require_writable(report)
 
 
 def _cache_policy(cache_dir: Path | None, ttl: float, no_cache: bool, offline: bool) -> Any:
@@ -966,13 +995,14 @@ def _finish(
     dry_run: bool,
     backup: bool,
     verbose: bool,
+    in_place: bool = False,
     report: Path | None = None,
     output_format: str = "text",
     ctx: typer.Context | None = None,
 ) -> int:
     """Render the plan; write it unless this is a dry run. Returns the exit code."""
     from llmsync.errors import LlmsyncError
-    from llmsync.files import require_unchanged, write_atomic
+    from llmsync.files import require_unchanged, require_writable, write_atomic
     from llmsync.plan import edit
     from llmsync.render import consoles, print_diff, print_notes, print_summary
 
@@ -1009,16 +1039,36 @@ def _finish(
             f"Dry run: {names} left unchanged ({len(plan.changes)} change(s) would be written)"
         )
     else:
-        for d, _ in edits:  # all still as read, or none is written
+        for d, _ in edits:  # all still as read and writable, or none is written
             require_unchanged(d.path, d.snapshot)
-        saved = [write_atomic(d.path, t, backup=backup, expected=d.snapshot) for d, t in edits]
+            require_writable(d.path, in_place)
+        saved, written = [], []
+        try:
+            for d, text in edits:
+                saved.append(write_atomic(d.path, text, backup, d.snapshot, in_place))
+                written.append(d.name)
+        except LlmsyncError as exc:
+            raise _after_writes(exc, written) from None
         kept = (
             "; previous version in " + ", ".join(str(b) for b in saved if b) if any(saved) else ""
         )
         status.print(f"Wrote {names} ({len(plan.changes)} change(s){kept})")
     if report is not None and data is not None:
-        write_atomic(report, reporting.markdown(data))
+        try:
+            write_atomic(report, reporting.markdown(data))
+        except LlmsyncError as exc:
+            raise _after_writes(exc, [d.name for d, _ in edits] if not dry_run else []) from None
     return 0
+
+
+def _after_writes(exc: Exception, written: list[str]) -> Exception:
+    """``exc`` as it is true after ``written`` were already written: never "nothing was
+    written" once something was."""
+    if not written:
+        return exc
+    message = str(exc).replace("; nothing was written", "")
+    error = type(exc)(f"{message} ({', '.join(written)} already written)")
+    return error
 
 
 def _diff_name(doc: ConfigDocument) -> str:

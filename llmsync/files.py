@@ -9,11 +9,16 @@
   without touching a live process's.
 - Anything the environment refuses (read-only folder, immutable file, a file the user could not
   write) is a :class:`WriteError`: one line, exit 2, nothing replaced.
+- A file with other hard links, or a mount point (a Docker single-file bind mount), is not
+  replaced by rename: the other links would keep the old text, and the container would keep
+  reading the old file (or the rename fails, EBUSY). Such a file is refused unless ``in_place``:
+  then a backup is written first (the undo), and the file itself is rewritten and truncated.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -149,38 +154,122 @@ def _alive(pid: int) -> bool:
 # --------------------------------------------------------------------------- writing
 
 
-def require_writable_folder(path: Path) -> None:
-    """Fail before any work when ``path`` could not be written (e.g. ``--report nodir/r.md``)."""
-    folder = real_path(path).parent
+def require_writable(path: Path, in_place: bool = False) -> None:
+    """Fail before any work when ``path`` could not be written: its folder (``--report
+    nodir/r.md``) and, if it exists, the file itself (a read-only report, a folder, a file a
+    rename would cut off from its other links unless ``in_place``)."""
+    target = real_path(path)
+    folder = target.parent
     if not folder.is_dir():
         raise WriteError(f"{path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise WriteError(f"{path}: folder {folder} is not writable")
-    if path.exists() and not path.is_file():
-        raise WriteError(f"{path}: not a regular file")
+    old = _stat(target)
+    if old is not None:
+        _require_writable(path, target, old)
+        if not in_place:
+            _require_replaceable(path, target, old)
 
 
 def write_atomic(
-    path: Path, text: str, backup: bool = False, expected: Snapshot | None = None
+    path: Path,
+    text: str,
+    backup: bool = False,
+    expected: Snapshot | None = None,
+    in_place: bool = False,
 ) -> Path | None:
     """Replace ``path`` with ``text`` unless it changed since ``expected`` was read.
 
     Returns the backup's path when ``backup`` made one. Writes through a symlink (the link
     stays). Raises :class:`ConfigChanged` (exit 1) when the file moved on, and
-    :class:`WriteError` (exit 2) when the environment refuses the write.
+    :class:`WriteError` (exit 2) when the environment refuses the write. ``in_place``: the
+    file itself is rewritten (for hard links and bind mounts), after a backup.
     """
     target = real_path(path)
     old = _stat(target)
     if old is not None:
         _require_writable(path, target, old)
+        if not in_place:
+            _require_replaceable(path, target, old)
     require_unchanged(path, expected, target)
     backup_path = None
-    if backup and old is not None:
+    if (backup or in_place) and old is not None:
         backup_path = target.with_name(target.name + ".bak")
         raw = expected.raw if expected is not None else target.read_bytes()
         _replace(backup_path, raw, like=old, shown=backup_path)
-    _replace(target, text.encode("utf-8"), like=old, shown=path, expected=expected)
+    if in_place and old is not None:
+        _rewrite(target, text.encode("utf-8"), shown=path, expected=expected)
+    else:
+        _replace(target, text.encode("utf-8"), like=old, shown=path, expected=expected)
     return backup_path
+
+
+def _require_replaceable(shown: Path, target: Path, old: os.stat_result) -> None:
+    """Refuse a file that a rename would cut off from where it is also read."""
+    if old.st_nlink > 1:
+        why = (
+            f"has {old.st_nlink} hard links: replacing it (the atomic write) would leave the "
+            "other link(s) with the old text"
+        )
+    elif _is_mount_point(target):
+        why = (
+            "is a mount point (a single-file bind mount, e.g. Docker's): it cannot be replaced "
+            "by rename, and a container reading it would never see a new file"
+        )
+    else:
+        return
+    raise WriteError(
+        f"{shown} {why}; nothing was written. Re-run with --in-place to rewrite the file "
+        f"itself (not atomic: {target.name}.bak is written first, as the undo)"
+    )
+
+
+def _is_mount_point(target: Path) -> bool:
+    """Whether ``target`` is itself mounted (Linux: listed in /proc/self/mountinfo)."""
+    try:
+        with open(MOUNTINFO, encoding="utf-8", errors="replace") as handle:
+            points = {_unescape(line.split()[4]) for line in handle if len(line.split()) > 4}
+    except OSError:
+        return False
+    return str(target) in points
+
+
+MOUNTINFO = "/proc/self/mountinfo"
+
+
+def _unescape(field: str) -> str:
+    """mountinfo writes space, tab, newline and backslash as octal escapes (\\040)."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), field)
+
+
+def _rewrite(target: Path, data: bytes, shown: Path, expected: Snapshot | None) -> None:
+    """Write ``data`` over the file itself (same inode): every link and mount sees it."""
+    try:
+        fd = os.open(target, os.O_RDWR)
+    except OSError as exc:
+        raise WriteError(f"{shown}: cannot open: {exc.strerror}; nothing was written") from None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        if expected is not None and Snapshot.of(target, b"".join(chunks)).digest != expected.digest:
+            raise ConfigChanged(
+                f"{shown} changed on disk while llmsync was running; nothing was written. "
+                "Re-run llmsync to apply its changes to the new version"
+            )
+        os.lseek(fd, 0, os.SEEK_SET)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.ftruncate(fd, len(data))
+        os.fsync(fd)
+    except OSError as exc:
+        raise WriteError(
+            f"{shown}: rewriting in place failed: {exc.strerror or exc}; the file may be "
+            f"incomplete: restore it from {target.name}.bak"
+        ) from None
+    finally:
+        os.close(fd)
 
 
 def _stat(target: Path) -> os.stat_result | None:
@@ -250,6 +339,11 @@ def _replace(
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno == errno.EBUSY:
+            raise WriteError(
+                f"{shown}: cannot replace: it is in use as a mount point (a single-file bind "
+                "mount?); nothing was written. Re-run with --in-place to rewrite the file itself"
+            ) from None
         if isinstance(exc, OSError):
             raise WriteError(
                 f"{shown}: cannot replace: {exc.strerror or exc}; nothing was written"
