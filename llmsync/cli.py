@@ -637,6 +637,7 @@ def _push_round(
     """One push: plan, show, apply (unless read-only). Returns the exit code."""
     from llmsync.commands.push import show
     from llmsync.commands.push.run import exit_code, push_round
+    from llmsync.errors import LlmsyncError
     from llmsync.files import write_atomic
     from llmsync.redact import redact_data
 
@@ -655,7 +656,10 @@ def _push_round(
         _echo(f"held: {plan.held}", err=True)
     if report is not None:
         command = _command_line(ctx) if ctx else "llmsync push"
-        write_atomic(report, redact_data(show.markdown(plan, command)))
+        try:
+            write_atomic(report, redact_data(show.markdown(plan, command)))
+        except LlmsyncError as exc:
+            raise _after_writes(exc, ["the proxy"] if plan.applied else []) from None
     return exit_code(plan, check)
 
 

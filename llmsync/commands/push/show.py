@@ -9,6 +9,7 @@ from llmsync.commands.push.plan import CHANGED, Operation, PushPlan
 from llmsync.redact import is_secret_name
 
 KINDS = ("create", "update", "replace", "delete", "unchanged", "skip")
+INTERNAL = "model_info.llmsync_"
 
 
 def shown(field_name: str, value: Any) -> Any:
@@ -73,7 +74,8 @@ def lines(plan: PushPlan) -> list[str]:
         target = f"{op.model_id} -> {op.new_id}" if op.new_id else op.model_id
         out.append(f"{op.kind:9} {op.model_name} [{target}]{why}{_result(op)}")
         for f, old, new in op.changes:
-            out.append(f"            {f}: {shown(f, old)!r} -> {shown(f, new)!r}")
+            if not f.startswith(INTERNAL):  # llmsync's own bookkeeping: JSON has it
+                out.append(f"            {f}: {shown(f, old)!r} -> {shown(f, new)!r}")
     for f, old, new in plan.route_changes:
         out.append(f"routes    {f}: {old!r} -> {new!r}")
     counts = ", ".join(f"{len(plan.of(k))} {k}" for k in KINDS)
