@@ -43,16 +43,9 @@ def _load(
 ) -> None:
     try:
         real = real_path(path)
-    except FileUnreadable as exc:
-        if where is None:
-            raise
-        ctx.report.files.append(display)
-        ctx.add([Hit(None, None, E050, str(exc), where[0], where[1], where[2])])
-        return
-    if real in seen:
-        return  # LiteLLM reads a file once, so include cycles are harmless
-    seen.add(real)
-    try:
+        if real in seen:
+            return  # LiteLLM reads a file once, so include cycles are harmless
+        seen.add(real)
         doc = ConfigDocument.load(path)
     except FileUnreadable as exc:
         if where is None:
