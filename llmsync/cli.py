@@ -509,11 +509,13 @@ def generate(
     backup: BackupOpt = False,
     in_place: InPlaceOpt = False,
     verbose: VerboseOpt = False,
+    timeout: TimeoutOpt = None,
 ) -> int:
     """Write entries for the model servers declared under `sources:` in providers.yaml."""
 
     _load_env()
-    return _generate(config, _registry(providers), dry_run, check, backup, verbose, in_place)
+    registry = _registry(providers)
+    return _generate(config, registry, dry_run, check, backup, verbose, in_place, timeout)
 
 
 def _generate(
@@ -524,13 +526,14 @@ def _generate(
     backup: bool,
     verbose: bool,
     in_place: bool = False,
+    timeout: float | None = None,
 ) -> int:
     from llmsync.catalogues.servers import discover_all
     from llmsync.commands.generate import plan_generate
 
     with _editing(config, dry_run or check):
         doc = _load(config)
-        discoveries = discover_all(registry.sources, registry.defaults)
+        discoveries = discover_all(registry.sources, registry.defaults, timeout)
         plan = plan_generate(doc, registry, discoveries)
         if check:
             _finish(doc, plan, dry_run=True, backup=False, verbose=verbose)
@@ -937,7 +940,7 @@ def _fetch(
             limit,
             display.received if display else None,
         )
-        found = discover(registry.sources, registry.defaults) if sources else _nothing()
+        found = discover(registry.sources, registry.defaults, limit) if sources else _nothing()
         checked = (
             asyncio.wait_for(check_servers(servers, registry.defaults), limit)
             if servers

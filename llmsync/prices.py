@@ -1,4 +1,9 @@
-"""Prices: parsing provider values, cleaning float artefacts, comparing, and writing YAML text.
+"""Prices and limits: parsing provider values, cleaning float artefacts, comparing, and writing
+YAML text.
+
+Every catalogue value llmsync may write goes through :func:`parse_price` or :func:`parse_limit`,
+which return the value, None (unknown: nothing to write) or raise :class:`BadValue` with a
+one-line reason (held back and said, never written). One bad value costs one field of one model.
 
 LiteLLM reads config.yaml with PyYAML (YAML 1.1), whose float syntax needs a dot in the
 mantissa: ``3e-06`` is a *string* there, ``3.0e-06`` a float. Every number llmsync writes goes
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 SIGNIFICANT_DIGITS = 12
 FREE_COST = 1.0e-09
@@ -25,10 +30,26 @@ COST_FIELDS = (
 MIN_COST = 1e-12  # a non-zero price below this is an artefact (5e-324), not a price
 DEFAULT_MAX_COST = 1e-3  # USD per token: $1,000 per million tokens; providers.yaml can raise it
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
+_PLAIN_WHOLE = re.compile(r"[0-9]+", re.ASCII)
+_EXPONENT_BOUND = 300  # 1e±300 and beyond is no price: refused before any arithmetic
+
+LIMIT_FIELDS = ("max_input_tokens", "max_output_tokens")
+# The largest context any model offers is ~10M tokens (Llama 4 Scout); ten times that is still
+# believable, anything above is a unit mix-up (bytes, characters) or garbage.
+MAX_LIMIT = 100_000_000
 
 
-class BadPrice(ValueError):
+class BadValue(ValueError):
+    """A catalogue value that must never be written; the message says why, in one line."""
+
+
+class BadPrice(BadValue):
     """A catalogue price that must never be written: malformed, non-finite or out of bounds."""
+
+
+class BadLimit(BadValue):
+    """A token limit that must never be written: not a plain whole number, or out of bounds."""
 
 
 def parse_price(
@@ -38,38 +59,113 @@ def parse_price(
     when it is there but cannot be trusted.
 
     Unknown means missing, null, not numeric at all (``"n/a"``) or negative (OpenRouter's
-    ``"-1"`` marks a variable price). It is never turned into 0: a missing price must not reprice anything. Strings must
-    be plain ASCII decimal or scientific notation: ``"1,5"`` (a decimal comma or a thousands
-    separator?) and ``"١"`` (an Arabic-Indic digit) are refused, not guessed at.
+    ``"-1"`` marks a variable price). It is never turned into 0: a missing price must not
+    reprice anything. Strings must be plain ASCII decimal or scientific notation: ``"1,5"`` (a
+    decimal comma or a thousands separator?) and ``"١"`` (an Arabic-Indic digit) are refused,
+    not guessed at; so are ``NaN`` and infinities, in any spelling, and magnitudes no price has
+    (``"1e999999999"``).
     """
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, str):
         text = raw.strip().removeprefix("$")
+        if _NON_FINITE.fullmatch(text):  # "NaN", "Infinity", "-inf": not a price, and not unknown
+            raise BadPrice(f"price {quoted(raw)} is not finite")
         if not any(c.isdigit() for c in text):
             return None  # "", "n/a", "free?": no number given
         if not _PLAIN_NUMBER.fullmatch(text):
-            raise BadPrice(f"price {raw!a} is not a plain number")
-    elif not isinstance(raw, (int, float, Decimal)):
-        return None  # a list or an object: not a price at all
+            raise BadPrice(f"price {quoted(raw)} is not a plain number")
+        try:
+            number = Decimal(text)
+        except ArithmeticError:  # decimal.InvalidOperation: an exponent beyond decimal's range
+            raise BadPrice(f"price {quoted(raw)} is out of range") from None
+    elif isinstance(raw, Decimal):
+        number = raw
+    elif isinstance(raw, int):
+        number = Decimal(raw)  # exact, and no int-to-text digit limit
+    elif isinstance(raw, float):
+        number = Decimal(repr(raw))  # the shortest text: 1.5e-07, not its binary expansion
     else:
-        text = str(raw)
-    try:
-        value = Decimal(text) * Decimal(str(scale))
-    except (InvalidOperation, ValueError):
-        raise BadPrice(f"price {raw!a} is not a number") from None
-    if not value.is_finite():
-        raise BadPrice(f"price {raw!a} is not finite")
-    if value < 0:
+        return None  # a list or an object: not a price at all
+    shown = quoted(raw) if isinstance(raw, str) else _number_text(number)
+    if not number.is_finite():
+        raise BadPrice(f"price {shown} is not finite")
+    if number < 0:
         return None
+    # Bounded before any arithmetic: "1e999999999" overflows decimal's context (decimal.Overflow)
+    # and "1e-999999999" would underflow to 0, a free model.
+    if number and number.adjusted() > _EXPONENT_BOUND:
+        raise BadPrice(f"price {shown} is above max_cost_per_token {max_cost:g}")
+    if number and number.adjusted() < -_EXPONENT_BOUND:
+        raise BadPrice(f"price {shown} is below {MIN_COST:g} (not a real price)")
+    value = number * Decimal(str(scale))
     if value > Decimal(str(max_cost)):
         raise BadPrice(
-            f"price {format_float(float(min(value, Decimal('1e300'))))}/token is above "
-            f"max_cost_per_token {max_cost:g}"
+            f"price {format_float(float(value))}/token is above max_cost_per_token {max_cost:g}"
         )
     if 0 < value < Decimal(str(MIN_COST)):
         raise BadPrice(f"price {value:.3g}/token is below {MIN_COST:g} (not a real price)")
     return clean(value)
+
+
+def parse_limit(raw: object) -> int | None:
+    """A token limit (``max_input_tokens``, ``max_output_tokens``) as a whole number; None when
+    unknown; :class:`BadLimit` when it is there but cannot be trusted.
+
+    Unknown means missing, null, a list or an object, or text with no digit at all (``"n/a"``).
+    Refused: 0, negatives, fractions, booleans, NaN and infinities, text that is not plain ASCII
+    digits (``"²"`` and ``"١٢"`` are digits to ``str.isdigit`` but not to ``int``), and anything
+    above :data:`MAX_LIMIT`. Integral floats (``2000000.0`` in LiteLLM's cost map) and digit
+    strings (Cloudflare's ``"131072"``) are read.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise BadLimit(f"limit {raw} is not a number")
+    if isinstance(raw, str):
+        text = raw.strip()
+        if _NON_FINITE.fullmatch(text):
+            raise BadLimit(f"limit {quoted(raw)} is not finite")
+        if not any(c.isdigit() for c in text):
+            return None
+        if not _PLAIN_WHOLE.fullmatch(text):
+            raise BadLimit(f"limit {quoted(raw)} is not a plain whole number")
+        if len(text.lstrip("0")) > len(str(MAX_LIMIT)):  # never int() of thousands of digits
+            raise BadLimit(f"limit {quoted(raw)} is above {MAX_LIMIT:,} tokens")
+        value: int | float | Decimal = int(text)
+    elif isinstance(raw, (int, float, Decimal)):
+        value = raw
+    else:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadLimit(f"limit {value} is not finite")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise BadLimit(f"limit {value} is not finite")
+    if value <= 0:
+        raise BadLimit(f"limit {_number_text(value)} is not positive")
+    if value > MAX_LIMIT:
+        raise BadLimit(f"limit {_number_text(value)} is above {MAX_LIMIT:,} tokens")
+    if value != int(value):
+        raise BadLimit(f"limit {_number_text(value)} is not a whole number")
+    return int(value)
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """A catalogue string for a message: ASCII-escaped, and cut short if long."""
+    if len(text) <= limit:
+        return ascii(text)
+    return ascii(text[:limit])[:-1] + "..." + ascii(text)[-1]
+
+
+def _number_text(value: int | float | Decimal) -> str:
+    """A number for a message, short even when it has thousands of digits."""
+    if isinstance(value, float):
+        return repr(value)
+    number = Decimal(value)
+    if not number.is_finite() or abs(number) < Decimal(10) ** 15:
+        return str(value)
+    mantissa, exponent = f"{number:.2e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"  # 1e+40, 1.23e+5000
 
 
 def finite_number(value: object) -> bool:

@@ -6,6 +6,7 @@ layer can import the schema without importing the registry: no import cycles.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -58,7 +59,14 @@ class PriceSpec(_Strict):
     @field_validator("scale", mode="before")
     @classmethod
     def _scale_text(cls, value: Any) -> str:
-        return str(value)
+        text = str(value)
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            raise ValueError(f"scale {text!r} is not a number") from None
+        if not number.is_finite() or number <= 0 or abs(number.adjusted()) > 30:
+            raise ValueError(f"scale {text!r} must be a positive number such as 1e-6")
+        return text
 
 
 class Paging(_Strict):

@@ -38,7 +38,7 @@ def test_parse_price_converts_units_to_clean_usd_per_token(raw, scale, expected)
     assert repr(parse_price(raw, scale)) == repr(expected)
 
 
-@pytest.mark.parametrize("raw", [None, "-1", -1, "", "n/a", True, "inf", [1], {"a": 1}])
+@pytest.mark.parametrize("raw", [None, "-1", -1, "", "n/a", True, [1], {"a": 1}])
 def test_unknown_prices_are_none_never_zero(raw):
     assert parse_price(raw) is None
 
@@ -57,11 +57,25 @@ def test_unknown_prices_are_none_never_zero(raw):
         ("1e-15", "below 1e-12"),
         (float("nan"), "not finite"),
         (float("inf"), "not finite"),
+        (float("-inf"), "not finite"),
+        ("inf", "not finite"),  # a word, yet no unknown: README promises NaN/Infinity refused
+        ("-Infinity", "not finite"),
+        ("1e999999999", "above max_cost_per_token"),  # decimal.Overflow once scaled
+        ("1e-999999999", "below 1e-12"),  # would underflow to 0: a free model
+        ("1e99999999999999999999", "out of range"),  # decimal cannot even hold it
+        pytest.param(10**5000, "above max_cost_per_token", id="10**5000"),  # no str(int)
+        pytest.param("9" * 5000, "above max_cost_per_token", id="5000 nines"),
     ],
 )
 def test_untrusted_prices_are_refused_with_a_reason(raw, why):
     with pytest.raises(BadPrice, match=why):
         parse_price(raw)
+
+
+def test_a_long_bad_price_is_shown_cut_short():
+    with pytest.raises(BadPrice) as caught:
+        parse_price("1," + "0" * 10_000)
+    assert len(str(caught.value)) < 100 and "..." in str(caught.value)
 
 
 def test_the_price_bound_is_configurable_and_zero_is_a_price():

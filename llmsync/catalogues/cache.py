@@ -2,13 +2,19 @@
 
 Files are keyed by a hash of the URL and of the credential sent (answers may be key-specific);
 no key is ever stored, and the URL kept for people has no userinfo or secret query values.
+
+A write goes to ``<hash>.json.<pid>.tmp`` and is renamed into place; a run killed in between
+leaves its temp file behind, so the first read or write of a run removes those whose process
+is gone (or that are a day old: the pid may have been reused).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +23,9 @@ from typing import Any
 from llmsync.redact import public_url
 
 MISSING = object()
+_TEMP = re.compile(r"[0-9a-f]{64}\.json\.([0-9]+)\.tmp")
+_TEMP_MAX_AGE = 24 * 3600.0  # no cache write takes a day: its pid has been reused
+_swept: set[Path] = set()  # folders already swept by this process
 
 
 @dataclass(frozen=True)
@@ -39,13 +48,19 @@ class CachePolicy:
 
     def read(self, url: str, headers: dict[str, str]) -> Any:
         path = self.path(url, headers)
-        if path is None or not path.is_file():
+        if path is None:
+            return MISSING
+        self._sweep()
+        if not path.is_file():
             return MISSING
         try:
             saved = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return MISSING
-        if not self.offline and time.time() - saved.get("fetched", 0) > self.ttl:
+        fetched = saved.get("fetched") if isinstance(saved, dict) else None
+        if not isinstance(fetched, (int, float)):
+            return MISSING  # not a file this cache wrote
+        if not self.offline and time.time() - fetched > self.ttl:
             return MISSING
         return saved.get("body", MISSING)
 
@@ -53,16 +68,48 @@ class CachePolicy:
         path = self.path(url, headers)
         if path is None:
             return
+        self._sweep()
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
+            text = json.dumps({"url": public_url(url), "fetched": time.time(), "body": body})
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(
-                json.dumps({"url": public_url(url), "fetched": time.time(), "body": body}),
-                encoding="utf-8",
-            )
+            tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, path)
+        except (OSError, ValueError, TypeError, RecursionError):
+            # A cache that cannot be written only costs speed; nothing half-written stays.
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def _sweep(self) -> None:
+        """Remove temp files of runs that died between writing and renaming (once a run)."""
+        folder = self.folder
+        if folder is None or folder in _swept:
+            return
+        _swept.add(folder)
+        remove_dead_temps(folder)
+
+
+def remove_dead_temps(folder: Path) -> list[Path]:
+    """Delete ``<hash>.json.<pid>.tmp`` files whose process is gone (or a day old)."""
+    from llmsync.files import _alive
+
+    removed = []
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    except OSError:
+        return removed
+    for temp in candidates:
+        match = _TEMP.fullmatch(temp.name)
+        if match is None:
+            continue
+        try:
+            old = time.time() - temp.lstat().st_mtime > _TEMP_MAX_AGE
+            if old or not _alive(int(match.group(1))):
+                temp.unlink()
+                removed.append(temp)
         except OSError:
-            pass  # a cache that cannot be written only costs speed
+            continue
+    return removed
 
 
 def default_cache_dir() -> Path:

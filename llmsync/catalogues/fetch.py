@@ -17,7 +17,7 @@ from llmsync import __version__
 from llmsync.catalogues import pricebooks
 from llmsync.catalogues.cache import MISSING, CachePolicy
 from llmsync.catalogues.hosted import Provider
-from llmsync.catalogues.http import Client, request_json
+from llmsync.catalogues.http import Client, Deadline, request_json
 from llmsync.catalogues.http import client as http_client
 from llmsync.catalogues.model import Catalog
 from llmsync.errors import CatalogError
@@ -69,9 +69,11 @@ async def fetch_all(
     deadline: float | None = None,
     received: Received | None = None,
 ) -> dict[Job, FetchOutcome]:
-    """Every job's catalogue (and the price books they need) at once, within ``deadline``."""
+    """Every job's catalogue (and the price books they need) at once, within ``deadline``
+    seconds: the fetching (``asyncio.wait_for``) and the parsing (:class:`Deadline` checks)."""
     cache = cache or CachePolicy()
     deadline = deadline or defaults.deadline
+    clock = Deadline(deadline)
     jobs = list(dict.fromkeys(jobs))
     fetching = [j.provider for j in jobs if not j.provider.missing_setting(j.key_env)]
     wanted_books = pricebooks.needed(fetching) if books else []
@@ -85,7 +87,7 @@ async def fetch_all(
 
         async def run(job: Job) -> FetchOutcome:
             outcome = await _in_time(
-                _fetch_one(client, job, defaults, cache, received), deadline, job
+                _fetch_one(client, job, defaults, cache, received, clock), deadline, job
             )
             if progress:
                 progress(outcome)
@@ -123,6 +125,7 @@ async def _fetch_one(
     defaults: Defaults,
     cache: CachePolicy,
     received: Received | None = None,
+    clock: Deadline | None = None,
 ) -> FetchOutcome:
     started = time.perf_counter()
     provider = job.provider
@@ -137,7 +140,10 @@ async def _fetch_one(
         pages = await asyncio.gather(
             *(_pages(client, provider, s, headers, defaults, cache, count) for s in sources)
         )
-        catalog = provider.parse(list(zip(sources, [p for p, _ in pages], strict=True)))
+        payloads = list(zip(sources, [p for p, _ in pages], strict=True))
+        # In a thread, so the event loop keeps serving the other catalogues meanwhile; the
+        # parse checks the deadline itself (wait_for cannot stop it), so it ends in time.
+        catalog = await asyncio.to_thread(provider.parse, payloads, clock)
         for source, (bodies, fresh) in zip(sources, pages, strict=True):
             if fresh:  # only a catalogue that parsed is worth keeping
                 cache.write(provider.first_url(source), headers, bodies)

@@ -15,10 +15,11 @@ import os
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
-from llmsync.catalogues.model import Catalog, CatalogModel, dig
+from llmsync.catalogues.http import Deadline
+from llmsync.catalogues.model import Catalog, CatalogModel, dig, parse_limits, repeated_ids
 from llmsync.document import unwritable_reason
 from llmsync.errors import CatalogError, RegistryError
-from llmsync.prices import COST_FIELDS, BadPrice, parse_price
+from llmsync.prices import COST_FIELDS, BadValue, parse_price
 from llmsync.schema import CatalogSource, Defaults, Lifecycle, ProviderSpec
 
 ENV_PREFIX = "os.environ/"
@@ -114,18 +115,39 @@ class Provider:
 
     # ---- reading
 
-    def parse(self, payloads: list[tuple[CatalogSource, list[Any]]]) -> Catalog:
-        """A catalogue from every page of every source; a bad shape raises CatalogError."""
+    def parse(
+        self, payloads: list[tuple[CatalogSource, list[Any]]], deadline: Deadline | None = None
+    ) -> Catalog:
+        """A catalogue from every page of every source; a bad shape raises CatalogError.
+
+        One bad value costs one field of one model (``CatalogModel.rejected``), never the
+        catalogue. An id listed more than once keeps its first listing; repeats that disagree
+        are noted (``Catalog.notes``). Nothing can interrupt parsing from outside (it never
+        awaits), so it checks ``deadline`` itself as it goes and fails the way a fetch that
+        times out does (:class:`~llmsync.catalogues.http.OutOfTime`).
+        """
         models: dict[str, CatalogModel] = {}
+        repeats: dict[str, list[CatalogModel]] = {}
         for source, pages in payloads:
+            if deadline is not None:
+                deadline.check()
             items = [item for body in pages for item in self._items(source, body)]
             if not items:
                 # An empty catalogue is far likelier an outage than a provider with no models.
                 raise CatalogError(f"{source.url}: empty model list")
-            for item in items:
+            for index, item in enumerate(items):
+                if deadline is not None and index % Deadline.EVERY == 0:
+                    deadline.check()
                 model = self._model(item, source)
-                models.setdefault(model.id, model)
-        return Catalog(self.name, models, partial=self.spec.listing == "partial")
+                first = models.setdefault(model.id, model)
+                if first is not model:
+                    repeats.setdefault(model.id, [first]).append(model)
+        return Catalog(
+            self.name,
+            models,
+            partial=self.spec.listing == "partial",
+            notes=repeated_ids(self.name, repeats),
+        )
 
     def _items_of(self, body: Any) -> Any:
         return body if not self.spec.list_key else dig(body, self.spec.list_key)
@@ -155,11 +177,16 @@ class Provider:
         for field_name, path in ({} if prices.always_free else prices.fields).items():
             try:
                 value = parse_price(dig(item, path), prices.scale, self.defaults.max_cost_per_token)
-            except BadPrice as exc:
+            except BadValue as exc:
                 rejected[field_name] = f"{field_name}: catalogue {exc}"
                 continue
             if value is not None:
                 costs[field_name] = value
+        limits, bad_limits = parse_limits(
+            {field_name: dig(item, path) for field_name, path in self.spec.limits.items()},
+            "catalogue",
+        )
+        rejected.update(bad_limits)
         deprecation, replacement = _lifecycle(item, self.spec.lifecycle)
         aliases = dig(item, self.spec.alias_key) if self.spec.alias_key else None
         aliases = [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else []
@@ -169,7 +196,7 @@ class Provider:
             id=model_id,
             mode=self._mode(item, source, model_id),
             costs=costs,
-            limits=_limits(item, self.spec.limits),
+            limits=limits,
             rejected=rejected,
             deprecation=deprecation,
             replacement=replacement,
@@ -250,22 +277,6 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
 
 
-def _limits(item: dict, paths: dict[str, str]) -> dict[str, int]:
-    limits = {}
-    for field_name, path in paths.items():
-        value = dig(item, path)
-        if isinstance(value, str) and value.isdigit():  # Cloudflare: "131072"
-            value = int(value)
-        if (
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and value > 0
-            and value == int(value)
-        ):
-            limits[field_name] = int(value)
-    return limits
-
-
 def _lifecycle(item: dict, rules: list[Lifecycle]) -> tuple[str | None, str | None]:
     """(deprecation date or "deprecated", replacement) from the first rule that fires."""
     for rule in rules:
@@ -285,10 +296,13 @@ def _deprecation(value: Any, kind: str) -> str | None:
     if kind == "ymd" and isinstance(value, dict):
         try:
             return dt.date(int(value["year"]), int(value["month"]), int(value["day"])).isoformat()
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # a year of 1e400: no date
             return None
     if kind == "unix" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc).date().isoformat()
+        try:
+            return dt.datetime.fromtimestamp(value, dt.timezone.utc).date().isoformat()
+        except (ValueError, OverflowError, OSError):  # NaN, inf, or beyond year 9999
+            return None
     if kind == "date" and isinstance(value, str) and value:
         try:
             return dt.date.fromisoformat(value[:10]).isoformat()

@@ -1,4 +1,9 @@
-"""What every catalogue yields: models with ids, prices, limits and lifecycle, by id."""
+"""What every catalogue yields: models with ids, prices, limits and lifecycle, by id.
+
+A value that cannot be trusted is not dropped silently: it is kept, with its reason, in
+``CatalogModel.rejected`` (never written; cleanup holds it back for a person, add-model says
+so), and what concerns a whole catalogue (ids listed twice, not alike) in ``Catalog.notes``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from llmsync.document import unwritable_reason
+from llmsync.prices import BadValue, parse_limit
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class Catalog:
     provider: str
     models: Mapping[str, CatalogModel]
     partial: bool = False  # the listing omits live models: absence proves nothing
+    notes: tuple[str, ...] = ()  # said once per provider: ids listed more than once, not alike
 
     def __post_init__(self) -> None:
         # Other names a model answers to: its aliases, and any spelling in another case (only
@@ -73,3 +82,49 @@ def dig(item: Any, path: str) -> Any:
 def _steps(path: str) -> list[tuple[str, str, str]]:
     # A catalogue of thousands of models digs the same few paths in each: parse them once.
     return _STEP.findall(path)
+
+
+def parse_limits(raw: Mapping[str, Any], where: str) -> tuple[dict[str, int], dict[str, str]]:
+    """(limits, rejected) from {field: raw value}. Every limit of every catalogue (listings, the
+    cost map, self-hosted servers) is read by :func:`llmsync.prices.parse_limit`; ``where``
+    names the source in the reason: ``max_input_tokens: catalogue limit 0 is not positive``."""
+    limits, rejected = {}, {}
+    for field_name, value in raw.items():
+        try:
+            limit = parse_limit(value)
+        except BadValue as exc:
+            rejected[field_name] = f"{field_name}: {where} {exc}"
+            continue
+        if limit is not None:
+            limits[field_name] = limit
+    return limits, rejected
+
+
+def repeated_ids(provider: str, repeats: Mapping[str, list[CatalogModel]]) -> tuple[str, ...]:
+    """One note for the ids a catalogue lists more than once *differently* (which listing wins
+    changes prices or limits); identical repeats change nothing and are not worth a line."""
+    unlike = {
+        model_id: len(listed)
+        for model_id, listed in repeats.items()
+        if any(other != listed[0] for other in listed[1:])
+    }
+    if not unlike:
+        return ()
+    shown = [(_id_text(model_id), count) for model_id, count in unlike.items()]
+    if len(shown) == 1:
+        ((model_id, count),) = shown
+        return (
+            f"{provider}: the catalogue lists {model_id} {count} times, not all alike; "
+            "the first listing is used",
+        )
+    names = ", ".join(f"{model_id} ×{count}" for model_id, count in shown[:5])
+    more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+    return (
+        f"{provider}: the catalogue lists {len(shown)} ids more than once, not all alike "
+        f"({names}{more}); the first listing of each is used",
+    )
+
+
+def _id_text(model_id: str) -> str:
+    """An id for a message: as is, or escaped when it holds characters a terminal obeys."""
+    return ascii(model_id) if unwritable_reason(model_id) else model_id

@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from llmsync.catalogues.hosted import Provider
-from llmsync.catalogues.model import Catalog
-from llmsync.prices import BadPrice, parse_price
+from llmsync.catalogues.model import Catalog, parse_limits
+from llmsync.prices import LIMIT_FIELDS, BadValue, parse_price
 from llmsync.schema import PriceBooks
 
 BOOKS = ("models_dev", "cost_map")
@@ -61,8 +61,13 @@ def enrich(
             if not costs and not rejected:
                 costs, rejected = _map_costs(mapped, provider)
             changes.update(costs=costs, rejected={**model.rejected, **rejected})
-        if not model.limits:
-            changes["limits"] = _limits(dev_model, mapped)
+        if not model.limits and mapped:
+            # A limit the listing gave but could not be trusted stays held: never a lower
+            # source over a higher one.
+            wanted = {f: mapped.get(f) for f in LIMIT_FIELDS if f not in model.rejected}
+            limits, bad = parse_limits(wanted, "cost map")
+            changes["limits"] = limits
+            changes["rejected"] = {**bad, **changes.get("rejected", model.rejected)}
         if model.deprecation is None:
             changes["deprecation"] = _deprecation(dev_model, mapped, soon)
         if isinstance(cost_map, dict) and spec.cost_map:
@@ -106,22 +111,12 @@ def _priced(
     for field, value in raw.items():
         try:
             price = parse_price(value, scale, provider.defaults.max_cost_per_token)
-        except BadPrice as exc:
+        except BadValue as exc:
             rejected[field] = f"{field}: {book} {exc}"
             continue
         if price is not None:
             costs[field] = price
     return costs, rejected
-
-
-def _limits(dev_model: Any, mapped: dict | None) -> dict[str, int]:
-    limits = {}
-    if mapped:
-        for key in ("max_input_tokens", "max_output_tokens"):
-            value = mapped.get(key)
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                limits[key] = value
-    return limits
 
 
 def _deprecation(dev_model: Any, mapped: dict | None, soon: dt.date) -> str | None:

@@ -2,6 +2,11 @@
 
 One small class per server kind turns its HTTP API into :class:`DiscoveredModel` objects; the
 shared part (auth, include/exclude globs, concurrency, error handling) lives in the base class.
+
+Every source shares the run's deadline (``defaults.deadline``, or the caller's): one that does
+not answer in time fails with "ran out of time" and keeps its previous entries. A price or limit
+that cannot be trusted lands in ``DiscoveredModel.rejected`` (generate holds that entry back)
+instead of failing the source.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import asyncio
 import fnmatch
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import util
@@ -19,11 +24,12 @@ from typing import Any, ClassVar
 
 from llmsync import __version__
 from llmsync.catalogues.fetch import get_json
-from llmsync.catalogues.http import Client
+from llmsync.catalogues.http import Client, Deadline
 from llmsync.catalogues.http import client as http_client
+from llmsync.catalogues.model import parse_limits
 from llmsync.document import env_reference
 from llmsync.errors import CatalogError
-from llmsync.prices import BadPrice, parse_price
+from llmsync.prices import BadValue, parse_price
 from llmsync.redact import public_url
 from llmsync.schema import Defaults, SourceSpec
 
@@ -45,7 +51,8 @@ class DiscoveredModel:
     max_input_tokens: int | None = None
     flags: Mapping[str, bool] = field(default_factory=dict)
     costs: Mapping[str, float] = field(default_factory=dict)  # only when the upstream prices it
-    rejected: Mapping[str, str] = field(default_factory=dict)  # untrusted prices: field -> why
+    # untrusted prices and limits: field -> why (never written: generate holds the entry)
+    rejected: Mapping[str, str] = field(default_factory=dict)
 
 
 class Source:
@@ -67,7 +74,9 @@ class Source:
         )
         return included and not any(fnmatch.fnmatchcase(model_id, g) for g in self.spec.exclude)
 
-    async def discover(self, client: Client) -> list[DiscoveredModel]:
+    async def discover(
+        self, client: Client, deadline: Deadline | None = None
+    ) -> list[DiscoveredModel]:
         raise NotImplementedError
 
     async def get_json(
@@ -100,21 +109,35 @@ def _items(payload: Any, key: str, url: str) -> list[dict]:
     return items
 
 
-def _positive_int(value: Any) -> int | None:
-    return (
-        int(value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-        else None
-    )
+def _context(value: Any, where: str) -> tuple[int | None, dict[str, str]]:
+    """A server's context length through the one bounded limit parser."""
+    limits, rejected = parse_limits({"max_input_tokens": value}, where)
+    return limits.get("max_input_tokens"), rejected
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _checked(items: list[dict], deadline: Deadline | None) -> Iterator[dict]:
+    """``items``, checking the deadline every :attr:`Deadline.EVERY` of them."""
+    for index, item in enumerate(items):
+        if deadline is not None and index % Deadline.EVERY == 0:
+            deadline.check()
+        yield item
 
 
 class OllamaSource(Source):
     kind = "ollama"
 
-    async def discover(self, client: Client) -> list[DiscoveredModel]:
+    async def discover(
+        self, client: Client, deadline: Deadline | None = None
+    ) -> list[DiscoveredModel]:
         tags = _items(await self.get_json(client, "/api/tags"), "models", self.base + "/api/tags")
         names = [
-            t["name"] for t in tags if isinstance(t.get("name"), str) and self.wanted(t["name"])
+            t["name"]
+            for t in _checked(tags, deadline)
+            if isinstance(t.get("name"), str) and self.wanted(t["name"])
         ]
         limit = asyncio.Semaphore(self.spec.concurrency)
 
@@ -126,24 +149,31 @@ class OllamaSource(Source):
         return list(await asyncio.gather(*(show(n) for n in names)))
 
     def _model(self, name: str, info: dict) -> DiscoveredModel:
-        capabilities = info.get("capabilities") or []
+        capabilities = info.get("capabilities")
+        capabilities = (
+            [c for c in capabilities if isinstance(c, str)]
+            if isinstance(capabilities, list)
+            else []
+        )
         embedding = "embedding" in capabilities and "completion" not in capabilities
-        model_info = info.get("model_info") or {}
+        model_info = _mapping(info.get("model_info"))
         arch = model_info.get("general.architecture")
-        context = model_info.get(f"{arch}.context_length") if arch else None
+        context = model_info.get(f"{arch}.context_length") if isinstance(arch, str) else None
         if context is None:  # fall back to any *.context_length key
             context = next(
                 (v for k, v in model_info.items() if k.endswith(".context_length")), None
             )
         flags = {flag: True for cap, flag in CAPABILITIES.items() if cap in capabilities}
+        limit, rejected = _context(context, "server")
         return DiscoveredModel(
             source=self.name,
             id=name,
             model=("ollama/" if embedding else "ollama_chat/") + name,
             api_base=self.base,
             mode="embedding" if embedding else "chat",
-            max_input_tokens=_positive_int(context),
+            max_input_tokens=limit,
             flags=flags,
+            rejected=rejected,
         )
 
 
@@ -152,23 +182,29 @@ class OpenAICompatibleSource(Source):
 
     kind = "openai"
 
-    async def discover(self, client: Client) -> list[DiscoveredModel]:
+    async def discover(
+        self, client: Client, deadline: Deadline | None = None
+    ) -> list[DiscoveredModel]:
         root = self.base if self.base.endswith("/v1") else self.base + "/v1"
         payload = await self.get_json(client, "/models" if root == self.base else "/v1/models")
         models = []
-        for item in _items(payload, "data", root + "/models"):
+        for item in _checked(_items(payload, "data", root + "/models"), deadline):
             model_id = item.get("id")
             if not isinstance(model_id, str) or not self.wanted(model_id):
                 continue
             vllm = item.get("owned_by") == "vllm" or "max_model_len" in item
-            context = item.get("max_model_len") or (item.get("meta") or {}).get("n_ctx")
+            context = item.get("max_model_len")
+            if context is None:
+                context = _mapping(item.get("meta")).get("n_ctx")  # llama.cpp
+            limit, rejected = _context(context, "server")
             models.append(
                 DiscoveredModel(
                     source=self.name,
                     id=model_id,
                     model=("hosted_vllm/" if vllm else "openai/") + model_id,
                     api_base=root,
-                    max_input_tokens=_positive_int(context),
+                    max_input_tokens=limit,
+                    rejected=rejected,
                 )
             )
         return models
@@ -179,16 +215,18 @@ class LiteLLMSource(Source):
 
     kind = "litellm"
 
-    async def discover(self, client: Client) -> list[DiscoveredModel]:
+    async def discover(
+        self, client: Client, deadline: Deadline | None = None
+    ) -> list[DiscoveredModel]:
         # LiteLLM answers 500 on /model/info while it has no models at all.
         payload = await self.get_json(client, "/model/info", empty_on=500)
         items = [] if payload is None else _items(payload, "data", self.base + "/model/info")
         seen: dict[str, DiscoveredModel] = {}
         ids: set[str] = set()
-        for item in items:
+        for item in _checked(items, deadline):
             name = item.get("model_name")
-            info = item.get("model_info") or {}
-            row_id = info.get("id") if isinstance(info, dict) else None
+            info = _mapping(item.get("model_info"))
+            row_id = info.get("id")
             if isinstance(row_id, str) and row_id in ids:
                 continue  # a model_group_alias row: it repeats its target's id
             if isinstance(row_id, str):
@@ -199,18 +237,20 @@ class LiteLLMSource(Source):
             for key in ("input_cost_per_token", "output_cost_per_token"):
                 try:
                     value = parse_price(info.get(key), 1, self.defaults.max_cost_per_token)
-                except BadPrice as exc:
+                except BadValue as exc:
                     rejected[key] = f"{key}: upstream {exc}"
                     continue
                 if value is not None:
                     costs[key] = value
+            limit, bad_limit = _context(info.get("max_input_tokens"), "upstream")
+            rejected.update(bad_limit)
             seen[name] = DiscoveredModel(
                 source=self.name,
                 id=name,
                 model="litellm_proxy/" + name,
                 api_base=self.base,
                 mode="embedding" if info.get("mode") == "embedding" else "chat",
-                max_input_tokens=_positive_int(info.get("max_input_tokens")),
+                max_input_tokens=limit,
                 costs=costs,
                 rejected=rejected,
             )
@@ -229,25 +269,34 @@ class Discovery:
     error: str | None
 
 
-def discover_all(sources: Mapping[str, SourceSpec], defaults: Defaults) -> dict[str, Discovery]:
-    """Ask every source at once; a failing source yields an error, never an exception."""
-    return asyncio.run(discover(sources, defaults))
+def discover_all(
+    sources: Mapping[str, SourceSpec], defaults: Defaults, deadline: float | None = None
+) -> dict[str, Discovery]:
+    """Ask every source at once, within ``deadline`` seconds (default: ``defaults.deadline``);
+    a failing or late source yields an error, never an exception."""
+    return asyncio.run(discover(sources, defaults, deadline))
 
 
-async def discover(sources: Mapping[str, SourceSpec], defaults: Defaults) -> dict[str, Discovery]:
+async def discover(
+    sources: Mapping[str, SourceSpec], defaults: Defaults, deadline: float | None = None
+) -> dict[str, Discovery]:
     """The coroutine behind :func:`discover_all`, to run beside other network work."""
+    clock = Deadline(deadline or defaults.deadline)
     async with http_client(f"llmsync/{__version__}") as client:
         found = await asyncio.gather(
-            *(_discover_one(client, n, s, defaults) for n, s in sources.items())
+            *(_discover_one(client, n, s, defaults, clock) for n, s in sources.items())
         )
     return {d.source: d for d in found}
 
 
 async def _discover_one(
-    client: Client, name: str, spec: SourceSpec, defaults: Defaults
+    client: Client, name: str, spec: SourceSpec, defaults: Defaults, clock: Deadline
 ) -> Discovery:
+    source = KINDS[spec.type](name, spec, defaults)
     try:
-        models = await KINDS[spec.type](name, spec, defaults).discover(client)
+        models = await asyncio.wait_for(source.discover(client, clock), clock.left())
+    except asyncio.TimeoutError:
+        return Discovery(name, None, clock.message)
     except CatalogError as exc:
         return Discovery(name, None, str(exc))
     except Exception as exc:  # a parser bug must not delete anything either

@@ -35,6 +35,7 @@ def plan_add(
     doc.require_block_list("add", allow_flow=True)
 
     plan = Plan()
+    plan.notes.extend(catalog.notes)
     named = []
     for model_id in wanted:
         model = catalog.get(model_id)
@@ -96,6 +97,7 @@ def plan_group(
     for name, model in chosen.items():
         present = {m for _, m in entries_by_provider(doc, registry, [name])[name]}
         plan.report(name).entries = len(present)
+        plan.notes.extend(catalogs[name].notes)
         if model.id in present:
             plan.notes.append(f"{name}: {model.id} is already in the config; not added again")
             continue

@@ -25,6 +25,7 @@ from llmsync.plan import (
 )
 from llmsync.prices import (
     COST_FIELDS,
+    LIMIT_FIELDS,
     as_number,
     costs_equal,
     finite_number,
@@ -91,6 +92,7 @@ def plan_cleanup(
             if outcome.catalog is None:
                 report.error = outcome.error  # a failed provider removes and reprices nothing
                 continue
+            _catalogue_notes(plan, outcome.catalog)
             for entry, model_id in part:
                 removal = _check_entry(
                     plan,
@@ -108,6 +110,7 @@ def plan_cleanup(
         if add_new:
             outcome = outcomes.get(Job(provider))
             if outcome is not None and outcome.catalog is not None:
+                _catalogue_notes(plan, outcome.catalog)
                 present = {model_id for _, model_id in members}
                 named = [
                     (m, provider.default_model_name(m.id))
@@ -120,6 +123,12 @@ def plan_cleanup(
         _check_server(plan, server, members, (servers or {}).get(server), registry, force)
     plan.notes.extend(dangling_references(doc, plan.of(RemoveEntry)))
     return plan
+
+
+def _catalogue_notes(plan: Plan, catalog: Catalog) -> None:
+    """What a catalogue says about itself (ids listed twice, not alike): once per provider,
+    however many keys fetched it."""
+    plan.notes.extend(note for note in catalog.notes if note not in plan.notes)
 
 
 def jobs_of(
@@ -149,9 +158,10 @@ def _check_entry(
     name = provider.name
     model = catalog.get(model_id)
     if model is not None:
-        plan.held += rejected_prices(entry, model, name)
-        plan.changes += stale_cache_prices(entry, provider, model, plan.notes)
         fill = fill_limits or provider.defaults.fill_limits
+        plan.held += rejected_prices(entry, model, name)
+        plan.held += rejected_limits(entry, model, name, fill, plan.notes)
+        plan.changes += stale_cache_prices(entry, provider, model, plan.notes)
         for change in price_changes(entry, provider, model, rtol, plan.notes, fill):
             reason = suspicious_move(change, provider.defaults.free_cost, max_price_factor)
             if reason:
@@ -401,6 +411,26 @@ def rejected_prices(entry: ModelEntry, model: CatalogModel, provider: str) -> li
                 old = _current(entry, section, field_name)
                 change = SetField(entry, section, field_name, old, None, provider)
                 held.append(HeldChange(change, why))
+    return held
+
+
+def rejected_limits(
+    entry: ModelEntry, model: CatalogModel, provider: str, fill: bool, notes: list[str]
+) -> list[HeldChange]:
+    """Catalogue limits that could not be trusted: never written. A limit the entry has cannot
+    be checked, so it is held for a person; one it lacks is only not added (a note, with
+    ``--fill-limits``)."""
+    held = []
+    for field_name in LIMIT_FIELDS:
+        why = model.rejected.get(field_name)
+        if why is None:
+            continue
+        old = _current(entry, "model_info", field_name)
+        if old is not None:
+            change = SetField(entry, "model_info", field_name, old, None, provider)
+            held.append(HeldChange(change, why))
+        elif fill:
+            notes.append(f"{entry.label()}: {why}; not added")
     return held
 
 

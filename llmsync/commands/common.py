@@ -8,6 +8,7 @@ from llmsync.catalogues.hosted import Provider
 from llmsync.catalogues.model import CatalogModel
 from llmsync.document import ConfigDocument, ModelEntry, unwritable_reason
 from llmsync.plan import AddEntry, HeldChange, Plan
+from llmsync.prices import LIMIT_FIELDS
 from llmsync.registry import Registry
 
 
@@ -30,7 +31,8 @@ def additions(
 
     They are sorted among themselves too, so several additions at one spot land in order. A
     model whose id or name cannot be written safely is skipped (a note); one with a price that
-    cannot be trusted is held back for a person. Either way the rest of the run proceeds.
+    cannot be trusted is held back for a person; one with a limit that cannot be trusted is
+    added without it (a note). Either way the rest of the run proceeds.
     """
     entries = []
     for model, name in named:
@@ -41,10 +43,15 @@ def additions(
             plan.notes.append(f"{provider.name}: skipped a catalogue model: {unsafe}")
             continue
         data = provider.new_entry(model, name)
-        if model.rejected:
-            reason = "; ".join(model.rejected.values())
-            plan.held.append(HeldChange(AddEntry(data, None, provider.name), reason))
+        prices = [why for key, why in model.rejected.items() if key not in LIMIT_FIELDS]
+        if prices:
+            plan.held.append(HeldChange(AddEntry(data, None, provider.name), "; ".join(prices)))
             continue
+        for key in LIMIT_FIELDS:
+            if key in model.rejected:
+                plan.notes.append(
+                    f"{provider.name}: {name}: {model.rejected[key]}; added without it"
+                )
         entries.append(data)
     for data in sorted(entries, key=entry_key):
         plan.changes.append(AddEntry(data, insertion_point(doc, data), provider.name))
