@@ -17,9 +17,9 @@ beyond any real config: LiteLLM configs nest about eight levels deep.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from llmsync.errors import ConfigError
 
@@ -67,12 +67,13 @@ def may_have_aliases(text: str) -> bool:
     return _ANCHOR.search(text) is not None
 
 
-def check_expansion(root: Node | None, name: str) -> None:
-    """Refuse a composed graph whose aliases expand too far or nest too deep through them."""
+def check_expansion(root: Any, name: str) -> None:
+    """Refuse a composed graph (ruamel's or PyYAML's nodes) whose aliases expand too far or
+    nest too deep through them."""
     if root is None:
         return
     sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values it expands to, depth)
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
         if id(node) in sizes:
@@ -95,19 +96,31 @@ def check_expansion(root: Node | None, name: str) -> None:
                 line,
                 node,
                 f"aliases expand to more than {limit:,} values (nested anchors, a 'billion "
-                "laughs'); LiteLLM would hang on it",
+                "laughs')",
             )
 
 
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, SequenceNode):
+def _children(node: Any) -> list[Any]:
+    if node.id == "sequence":
         return list(node.value)
-    if isinstance(node, MappingNode):
+    if node.id == "mapping":
         return [n for pair in node.value for n in pair]
     return []
 
 
-def _refuse(name: str, line: int, node: Node, what: str) -> None:
+def check_text(text: str, name: str) -> None:
+    """Both checks for a file read with PyYAML alone (providers.yaml): the graph is composed
+    only when the text has anchors."""
+    check_nesting(text, name)
+    if may_have_aliases(text):
+        try:
+            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            return  # the loader reports it with its position
+        check_expansion(root, name)
+
+
+def _refuse(name: str, line: int, node: Any, what: str) -> None:
     raise ConfigError(
         f"{name}:{line}: {what}; not read",
         line,

@@ -123,3 +123,15 @@ def test_an_include_that_loops_through_symlinks_is_a_finding(tmp_path):
     done = run(tmp_path, "validate")
     assert done.returncode == 1, done.stderr
     assert "E050" in done.stdout and "internal error" not in done.stderr
+
+
+@pytest.mark.parametrize("name", ["laughs", "flow-30000"])
+def test_a_hostile_providers_yaml_is_one_line_too(tmp_path, name):
+    text, line, what = HOSTILE[name]
+    (tmp_path / "providers.yaml").write_text(text)
+    (tmp_path / "config.yaml").write_text("model_list: []\n")
+    for command in (["providers"], ["cleanup", "--dry-run", "--offline"]):
+        done = run(tmp_path, *command)
+        assert done.returncode == 2, (command, done.stderr[-300:])
+        assert done.stderr.startswith(f"llmsync: error: providers.yaml:{line}: "), done.stderr
+        assert what in done.stderr
