@@ -615,7 +615,7 @@ def push(
         raise LlmsyncError(f"set {master_key_env} to the proxy's master key (--master-key-env)")
     from llmsync import redact
 
-    redact.active().remember_literals([key])
+    redact.active().remember_fragments([key])  # any master key, even "sk-1234"
     options = PushOptions(prune, max_delete, force, routes, resolve_env, timeout)
     round_ = functools.partial(
         _push_round, ctx, config, proxy, key, choose_owner(config, owner), options
@@ -755,6 +755,7 @@ def validate(
     report = validator.run(config)
     for doc in validator.docs:
         redact.active().remember_literals(doc.literal_secrets())
+        redact.active().remember_fragments(doc.secret_fragments())
     if online and validator.docs:
         from llmsync.catalogues.fetch import Job
         from llmsync.commands.common import entries_by_provider
@@ -857,6 +858,7 @@ def _load(config: Path) -> ConfigDocument:
     doc = ConfigDocument.load_with_includes(config)
     for each in doc.documents:
         redact.active().remember_literals(each.literal_secrets())
+        redact.active().remember_fragments(each.secret_fragments())
     # The parsed node graph lives for the whole run; without this the cyclic GC re-walks it
     # again and again and large configs stop scaling linearly (measured: 8,000 entries 2x).
     gc.freeze()

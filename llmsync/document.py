@@ -16,6 +16,7 @@ import bisect
 import functools
 import gc
 import os
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -258,6 +259,9 @@ class ModelEntry:
 
 
 # --------------------------------------------------------------------------- document
+
+
+_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*\s*(?:#.*)?")  # a block scalar's first line
 
 
 class ConfigDocument:
@@ -551,8 +555,9 @@ class ConfigDocument:
         """How the file writes prices: ``exp`` (1.5e-07) or ``decimal`` (0.00000015)."""
         return _float_style(self.entries[:200])
 
-    def literal_secrets(self) -> Iterator[str]:
-        """Values of secret-looking keys (``api_key: sk-...``) anywhere in the file."""
+    def _secret_scalars(self) -> Iterator[ScalarNode]:
+        """Scalars under secret-named keys anywhere in the file, and the scalar items of a
+        sequence under one (``api_keys: [...]``)."""
         from llmsync.redact import is_secret_name
 
         stack = [self.root] if self.root is not None else []
@@ -560,13 +565,40 @@ class ConfigDocument:
             node = stack.pop()
             if isinstance(node, MappingNode):
                 for key, value in node.value:
+                    secret = isinstance(key, ScalarNode) and is_secret_name(key.value)
                     if isinstance(value, ScalarNode):
-                        if isinstance(key, ScalarNode) and is_secret_name(key.value):
-                            yield value.value
+                        if secret:
+                            yield value
+                    elif secret and isinstance(value, SequenceNode):
+                        for item in value.value:
+                            if isinstance(item, ScalarNode):
+                                yield item
+                            else:
+                                stack.append(item)
                     else:
                         stack.append(value)
             elif isinstance(node, SequenceNode):
                 stack.extend(node.value)
+
+    def literal_secrets(self) -> Iterator[str]:
+        """Values of secret-looking keys (``api_key: sk-...``) anywhere in the file."""
+        for node in self._secret_scalars():
+            yield node.value
+
+    def secret_fragments(self) -> Iterator[str]:
+        """Each source line of a secret written over several lines (a quoted scalar folded
+        onto the next line, a ``|`` / ``>`` block), without indentation and quotes: a diff
+        shows lines, and a hunk may start inside such a value."""
+        for node in self._secret_scalars():
+            start, end = node.start_mark, node.end_mark
+            if start.line == end.line:
+                continue
+            lines = self.lines[start.line : end.line + 1]
+            lines[0], lines[-1] = lines[0][start.column :], lines[-1][: end.column]
+            for line in lines:
+                piece = line.strip().strip("\"'").strip()
+                if piece and not _BLOCK_HEADER.fullmatch(piece):
+                    yield piece
 
     @cached_property
     def data(self) -> Any:
