@@ -600,6 +600,7 @@ def push(
         ),
     ] = None,
     providers: ProvidersOpt = None,
+    in_place: InPlaceOpt = False,
     verbose: VerboseOpt = False,
 ) -> int:
     """Make a running proxy's database models match config.yaml (llmsync's own rows only)."""
@@ -622,7 +623,7 @@ def push(
     )
     if every is None:
         return round_(dry_run or check, check, report, output_format)
-    return _push_every(every, config, providers, verbose, round_, report)
+    return _push_every(every, config, providers, verbose, round_, report, in_place)
 
 
 def _push_round(
@@ -673,9 +674,11 @@ def _push_every(
     verbose: bool,
     round_: Callable[..., int],
     report: Path | None,
+    in_place: bool = False,
 ) -> int:
     """Rounds of (generate when sources are declared) + push until SIGTERM or Ctrl-C; a round
-    that fails is logged and the next one tries again."""
+    that fails is logged and the next one tries again. ``in_place``: generate rewrites a
+    bind-mounted config (the long-running container case) in place."""
     import signal
     import time
 
@@ -690,7 +693,7 @@ def _push_every(
         started = time.strftime("%Y-%m-%dT%H:%M:%S")
         try:
             if registry.sources:
-                _generate(config, registry, False, False, False, verbose)
+                _generate(config, registry, False, False, False, verbose, in_place)
             code = round_(False, False, report, "text")
         except LlmsyncError as exc:
             _echo(f"{started} round {round_no}: failed: {exc}", err=True)
