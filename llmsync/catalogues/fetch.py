@@ -179,6 +179,7 @@ async def _pages(
         body = await get_json(client, url, headers, defaults, hint=hint, on_bytes=count)
         bodies.append(body)
         url = provider.next_url(first, body, len(bodies))
+    provider.require_complete(first, bodies)
     return bodies, True
 
 

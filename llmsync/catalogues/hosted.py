@@ -13,13 +13,14 @@ import datetime as dt
 import fnmatch
 import os
 from typing import Any, ClassVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from llmsync.catalogues.http import Deadline
 from llmsync.catalogues.model import Catalog, CatalogModel, dig, parse_limits, repeated_ids
 from llmsync.document import unwritable_reason
 from llmsync.errors import CatalogError, RegistryError
 from llmsync.prices import COST_FIELDS, BadValue, parse_price
+from llmsync.redact import public_url
 from llmsync.schema import CatalogSource, Defaults, Lifecycle, ProviderSpec
 
 ENV_PREFIX = "os.environ/"
@@ -90,10 +91,18 @@ class Provider:
         return url
 
     def next_url(self, first: str, body: Any, page: int) -> str | None:
-        """The URL of page ``page + 1`` after ``body`` (page ``page``), or None at the end."""
+        """The URL of page ``page + 1`` after ``body`` (page ``page``), or None at the end.
+
+        A listing declared unpaged that names a next page itself (``links.next``, ``next``:
+        OpenRouter's body carries ``links``) is followed all the same: a page left unread
+        would make every model on it look retired.
+        """
         paging = self.spec.paging
-        if paging.style == "none" or not isinstance(body, dict):
+        if not isinstance(body, dict):
             return None
+        if paging.style == "none":
+            link = next((dig(body, f) for f in _NEXT_LINKS if _text(dig(body, f))), None)
+            return urljoin(first, link) if link else None
         if paging.style == "page":
             items = self._items_of(body)
             total = dig(body, paging.field) if paging.field else None
@@ -112,6 +121,32 @@ class Provider:
         if not token or not isinstance(token, (str, int)):
             return None
         return _with_query(first, {paging.param or "pageToken": token})
+
+    def require_complete(self, first: str, bodies: list[Any]) -> None:
+        """Refuse a listing that says it holds more than was read: a ``has_more`` or a next
+        token providers.yaml gives no way to follow, or a ``total_count`` above the models
+        read. Whole listings or none: nothing of a partial one may remove an entry."""
+        shown = public_url(first)
+        last = bodies[-1] if bodies else None
+        if isinstance(last, dict) and self.spec.paging.style == "none":
+            more = next((f for f in _MORE_MARKS if dig(last, f) not in (None, False, "")), None)
+            if more is not None:
+                raise CatalogError(
+                    f"{shown}: the listing says there is more ({more}) and providers.yaml "
+                    "gives no way to ask for it (paging); nothing of it is trusted"
+                )
+        head = bodies[0] if bodies else None
+        total = next(
+            (dig(head, f) for f in _TOTALS if isinstance(head, dict) and _count(dig(head, f))),
+            None,
+        )
+        if total is not None:
+            read = sum(len(i) for i in map(self._items_of, bodies) if isinstance(i, list))
+            if read < total:
+                raise CatalogError(
+                    f"{shown}: the listing says it has {total} models and {read} were read; "
+                    "nothing of it is trusted"
+                )
 
     # ---- reading
 
@@ -275,6 +310,16 @@ def build_provider(name: str, spec: ProviderSpec, defaults: Defaults) -> Provide
 
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+# Where listings name their next page, say there is more, or count their models.
+_NEXT_LINKS = ("links.next", "next", "next_page_url")
+_MORE_MARKS = ("has_more", "nextPageToken", "next_page_token", "next_cursor", "nextCursor")
+_TOTALS = ("total_count", "totalCount", "totalSize")
 
 
 def _lifecycle(item: dict, rules: list[Lifecycle]) -> tuple[str | None, str | None]:
