@@ -156,6 +156,9 @@ class ProviderSpec(_Strict):
     naming: NamingSpec = Field(default_factory=NamingSpec)
     new_entry: NewEntrySpec = Field(default_factory=NewEntrySpec)
     add_new: AddNewSpec = Field(default_factory=AddNewSpec)
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="settings of a platform kind (bedrock, azure_openai)"
+    )
 
 
 class Defaults(_Strict):

@@ -27,10 +27,12 @@ from llmsync.schema import CatalogSource, Defaults, PriceBooks
 
 @dataclass(frozen=True)
 class Job:
-    """One catalogue to fetch: a provider, with the key variable its entries name."""
+    """One catalogue to fetch: a provider, with the key variable its entries name, and for a
+    cloud platform the scope one listing answers for (region, resource, credentials)."""
 
     provider: Provider
     key_env: str | None = None  # None: the provider's own api_key_env
+    scope: tuple[Any, ...] = ()
 
     @property
     def name(self) -> str:
@@ -41,10 +43,14 @@ class Job:
         return self.key_env or self.provider.spec.api_key_env
 
     def __hash__(self) -> int:
-        return hash((self.provider.name, self.env))
+        return hash((self.provider.name, self.env, self.scope))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Job) and (other.name, other.env) == (self.name, self.env)
+        return isinstance(other, Job) and (other.name, other.env, other.scope) == (
+            self.name,
+            self.env,
+            self.scope,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ async def fetch_all(
     deadline = deadline or defaults.deadline
     clock = Deadline(deadline)
     jobs = list(dict.fromkeys(jobs))
-    fetching = [j.provider for j in jobs if not j.provider.missing_setting(j.key_env)]
+    fetching = [j.provider for j in jobs if not j.provider.skip_reason(j)]
     wanted_books = pricebooks.needed(fetching) if books else []
     async with http_client(f"llmsync/{__version__}") as client:
         book_tasks = {
@@ -129,11 +135,14 @@ async def _fetch_one(
 ) -> FetchOutcome:
     started = time.perf_counter()
     provider = job.provider
-    missing_var = provider.missing_setting(job.key_env)
-    if missing_var:
-        return FetchOutcome(job.name, None, None, 0.0, skipped=f"{missing_var} is not set")
+    why = provider.skip_reason(job)
+    if why:
+        return FetchOutcome(job.name, None, None, 0.0, skipped=why)
     catalog, error = None, None
     try:
+        if provider.fetches_itself:  # a cloud platform: its own requests (signing, scopes)
+            catalog = await provider.fetch_catalog(client, job, defaults, cache, clock)
+            return FetchOutcome(job.name, catalog, None, time.perf_counter() - started)
         headers = provider.headers(job.key_env)
         sources = provider.sources()
         count = (lambda n: received(job.name, n)) if received else None

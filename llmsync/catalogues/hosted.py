@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import importlib
 import os
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from llmsync.catalogues.http import Deadline
 from llmsync.catalogues.model import Catalog, CatalogModel, dig, parse_limits, repeated_ids
-from llmsync.document import unwritable_reason
+from llmsync.document import env_reference, unwritable_reason
 from llmsync.errors import CatalogError, RegistryError
 from llmsync.prices import COST_FIELDS, BadValue, parse_price
 from llmsync.redact import public_url
@@ -59,7 +60,29 @@ class Provider:
             return model_id
         return None
 
+    def job_of(self, entry: Any) -> tuple[str | None, tuple[Any, ...]]:
+        """(key variable, scope) of the catalogue request that checks ``entry``: an entry whose
+        ``api_key`` is ``os.environ/X`` is checked with X (keys can see different models).
+        A cloud platform adds its scope (region, resource)."""
+        return env_reference(entry.litellm_params.get("api_key")), ()
+
+    def entry_id(self, entry: Any, model_id: str) -> str:
+        """The catalogue id to look ``entry`` up by (Azure: its deployment's base model)."""
+        return model_id
+
     # ---- fetching
+
+    fetches_itself: ClassVar[bool] = False  # True: fetch_catalog does the requests
+
+    def skip_reason(self, job: Any) -> str | None:
+        """Why ``job`` is not fetched (a key that is not set): skipped, not a failure."""
+        missing = self.missing_setting(job.key_env)
+        return f"{missing} is not set" if missing else None
+
+    async def fetch_catalog(
+        self, client: Any, job: Any, defaults: Defaults, cache: Any, clock: Any
+    ) -> Catalog:
+        raise NotImplementedError  # only platforms that set fetches_itself
 
     def sources(self) -> list[CatalogSource]:
         return list(self.spec.catalogs)
@@ -297,12 +320,26 @@ class Provider:
         return costs
 
 
+# A provider's ``kind`` -> the class that reads it (module imported only when a registry
+# declares that kind; a platform module imports its SDK only when it fetches).
+KINDS = {
+    "models_list": "llmsync.catalogues.hosted:Provider",
+    "bedrock": "llmsync.catalogues.cloud.bedrock:Bedrock",
+    "azure_openai": "llmsync.catalogues.cloud.azure:AzureOpenAI",
+}
+
+
 def build_provider(name: str, spec: ProviderSpec, defaults: Defaults) -> Provider:
-    if spec.kind != Provider.kind:
+    target = KINDS.get(spec.kind)
+    if target is None:
         raise RegistryError(
-            f"provider {name!r}: unknown kind {spec.kind!r} (known: {Provider.kind})"
+            f"provider {name!r}: unknown kind {spec.kind!r} (known: {', '.join(KINDS)})"
         )
-    return Provider(name, spec, defaults)
+    module, _, attribute = target.partition(":")
+    cls = (
+        Provider if attribute == "Provider" else getattr(importlib.import_module(module), attribute)
+    )
+    return cls(name, spec, defaults)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -37,6 +37,7 @@ class Catalog:
     models: Mapping[str, CatalogModel]
     partial: bool = False  # the listing omits live models: absence proves nothing
     notes: tuple[str, ...] = ()  # said once per provider: ids listed more than once, not alike
+    scope: str = ""  # what one listing of a platform answers for: "us-east-1", a resource
 
     def __post_init__(self) -> None:
         # Other names a model answers to: its aliases, and any spelling in another case (only

@@ -13,7 +13,7 @@ from llmsync.catalogues.hosted import Provider
 from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.catalogues.servers import Server, ServerOutcome, servers_in
 from llmsync.commands.common import additions, entries_by_provider
-from llmsync.document import ConfigDocument, ModelEntry, _is_flow, env_reference, mapping_value
+from llmsync.document import ConfigDocument, ModelEntry, _is_flow, mapping_value
 from llmsync.plan import (
     HeldChange,
     Plan,
@@ -87,7 +87,7 @@ def plan_cleanup(
             if outcome is None:
                 continue  # not fetched (no entries, or not selected)
             if outcome.skipped:
-                report.skipped = f"{outcome.skipped}: set it to check {_entries(len(part))}"
+                report.skipped = _skipped(outcome.skipped, len(part))
                 continue
             if outcome.catalog is None:
                 report.error = outcome.error  # a failed provider removes and reprices nothing
@@ -131,6 +131,13 @@ def _catalogue_notes(plan: Plan, catalog: Catalog) -> None:
     plan.notes.extend(note for note in catalog.notes if note not in plan.notes)
 
 
+def _skipped(why: str, count: int) -> str:
+    """A skip line that says what to do: set a variable, or install what a platform needs."""
+    if why.endswith(" is not set"):
+        return f"{why}: set it to check {_entries(count)}"
+    return f"{why} ({_entries(count)} wait for it)"
+
+
 def jobs_of(
     provider: Provider, members: list[tuple[ModelEntry, str]]
 ) -> dict[Job, list[tuple[ModelEntry, str]]]:
@@ -138,8 +145,8 @@ def jobs_of(
     ``os.environ/X`` is checked with X (keys can see different models)."""
     jobs: dict[Job, list[tuple[ModelEntry, str]]] = {}
     for entry, model_id in members:
-        env = env_reference(entry.litellm_params.get("api_key"))
-        jobs.setdefault(Job(provider, env), []).append((entry, model_id))
+        env, scope = provider.job_of(entry)
+        jobs.setdefault(Job(provider, env, scope), []).append((entry, model_id))
     return jobs
 
 
@@ -156,6 +163,7 @@ def _check_entry(
 ) -> RemoveEntry | None:
     """Plan one entry's price and lifecycle updates; its removal, if it should go."""
     name = provider.name
+    model_id = provider.entry_id(entry, model_id)
     model = catalog.get(model_id)
     if model is not None:
         fill = fill_limits or provider.defaults.fill_limits
@@ -177,7 +185,7 @@ def _check_entry(
         return None
     if catalog.partial:
         plan.notes.append(
-            f"{name}: {model_id} is not in its listing, which is known to be partial; kept"
+            f"{name}: {model_id} is not in its listing{f' ({catalog.scope})' if catalog.scope else ''}, which is known to be partial; kept"
         )
     elif model_id in provider.spec.protected:
         plan.notes.append(f"{name}: kept protected {model_id} although the catalogue lacks it")
@@ -186,7 +194,8 @@ def _check_entry(
             f"{entry.doc.name}:{entry.dash_line + 1}: kept {entry.label()}: other entries use its YAML anchors"
         )
     else:
-        return RemoveEntry(entry, name, f"{model_id} is no longer in the {name} catalogue")
+        where = f" ({catalog.scope})" if catalog.scope else ""
+        return RemoveEntry(entry, name, f"{model_id} is no longer in the {name} catalogue{where}")
     return None
 
 
@@ -227,7 +236,7 @@ def _check_server(
     if outcome is None:
         return
     if outcome.skipped:
-        report.skipped = f"{outcome.skipped}: set it to check {_entries(len(members))}"
+        report.skipped = _skipped(outcome.skipped, len(members))
         return
     if outcome.ids is None:
         report.error = outcome.error
