@@ -108,6 +108,13 @@ async def fetch_all(
                 loaded[name] = None
     result = {}
     for job, outcome in zip(jobs, outcomes, strict=True):
+        if outcome.catalog is not None and getattr(job.provider, "books_only", False):
+            try:  # a platform checked against the books alone: its catalogue is theirs
+                catalog = job.provider.books_catalog(loaded, books)
+            except CatalogError as exc:
+                outcome = FetchOutcome(outcome.provider, None, str(exc), outcome.seconds)
+            else:
+                outcome = FetchOutcome(outcome.provider, catalog, None, outcome.seconds)
         if outcome.catalog is not None and books is not None:
             catalog = pricebooks.enrich(outcome.catalog, job.provider, loaded, books)
             outcome = FetchOutcome(outcome.provider, catalog, None, outcome.seconds)

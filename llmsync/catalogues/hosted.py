@@ -326,6 +326,7 @@ KINDS = {
     "models_list": "llmsync.catalogues.hosted:Provider",
     "bedrock": "llmsync.catalogues.cloud.bedrock:Bedrock",
     "azure_openai": "llmsync.catalogues.cloud.azure:AzureOpenAI",
+    "price_books": "llmsync.catalogues.cloud.books:PriceBooksPlatform",
 }
 
 

@@ -266,9 +266,7 @@ def deprecation_change(
     old = _current(entry, "model_info", "deprecation_date")
     if str(old) == model.deprecation:
         return []
-    if "model_info" not in entry.data or not _editable(
-        entry, "model_info", "deprecation_date", notes
-    ):
+    if not _info_editable(entry, "deprecation_date", notes):  # model_info created if missing
         notes.append(
             f"{entry.label()}: retires {model.deprecation}; add model_info.deprecation_date by hand"
         )
@@ -381,7 +379,7 @@ def price_changes(
         # Limits are kept true where a person wrote them; added only with --fill-limits.
         if old is None and not fill_limits:
             continue
-        if old != new and _limit_editable(entry, field_name, notes):
+        if old != new and _info_editable(entry, field_name, notes):
             changes.append(SetField(entry, "model_info", field_name, old, new, provider.name))
     return changes
 
@@ -405,7 +403,7 @@ def stale_cache_prices(
     return out
 
 
-def _limit_editable(entry: ModelEntry, field_name: str, notes: list[str]) -> bool:
+def _info_editable(entry: ModelEntry, field_name: str, notes: list[str]) -> bool:
     if "model_info" not in entry.data:  # written anew (fill-limits) if the entry is a block
         return isinstance(entry.node, MappingNode) and not _is_flow(entry.node)
     return _editable(entry, "model_info", field_name, notes)
