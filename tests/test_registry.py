@@ -22,7 +22,10 @@ def test_top_level_registry_is_the_shipped_one():
 
 def test_every_catalogue_url_has_a_recorded_fixture():
     registry = Registry.load(None)
-    urls = {s.url for p in registry.providers.values() for s in p.sources()}
+    # Platforms that fetch themselves template their URLs per region / resource: their own
+    # tests serve them (tests/test_cloud_*.py, tests/test_price_book_platforms.py).
+    listed = [p for p in registry.providers.values() if not p.fetches_itself]
+    urls = {s.url for p in listed for s in p.sources()}
     assert urls == set(ENDPOINTS) | set(DIRECT)
     assert list(registry.providers)[:7] == [
         "openrouter",
@@ -38,7 +41,8 @@ def test_every_catalogue_url_has_a_recorded_fixture():
         line.strip()
         for line in (ROOT / "llmsync" / "data" / "litellm_providers.txt").read_text().splitlines()
     }
-    assert set(list(registry.providers)[7:]) <= litellm
+    gateways = {"kilo", "opencode_go", "opencode_zen", "ollama_cloud"}  # reached via openai/
+    assert set(list(registry.providers)[7:]) - gateways <= litellm
 
 
 ACME = """\
