@@ -349,6 +349,29 @@ def test_missing_credentials_skip_with_one_line_and_change_nothing(
     assert stub.requests == []
 
 
+def test_without_botocore_bedrock_is_skipped_naming_the_install_command(
+    aws, httpx_mock, monkeypatch, llmsync
+):
+    import importlib.util
+
+    keys(monkeypatch)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "botocore" else real(name, *a)
+    )
+    stub = Stub()
+    serve(httpx_mock, stub)
+    text = "model_list:\n" + STABLE + entry("gone", "bedrock/anthropic.claude-v2:1")
+    config = write_config(aws, text)
+    run = llmsync("cleanup", "-p", "bedrock", "--no-cache")
+    assert run.exit_code == 0, run.output
+    assert "bedrock skipped: botocore is not installed: pip install 'llmsync[cloud]'" in (
+        " ".join(run.output.split())
+    )
+    assert "(6 entries wait for it)" in run.output  # STABLE holds five
+    assert config.read_text() == text and stub.requests == []
+
+
 def test_a_refused_signature_fails_the_provider_and_removes_nothing(
     aws, httpx_mock, monkeypatch, llmsync
 ):
