@@ -244,8 +244,9 @@ def test_missing_credentials_skip_with_one_line(az, workdir, llmsync, monkeypatc
     run = llmsync("cleanup", "-p", "azure", "--no-cache")
     assert run.exit_code == 0, run.output
     out = " ".join(run.output.split())
-    # Two jobs skipped; cleanup's report keeps one skip line per provider (the last job's).
-    assert "azure skipped: AZURE_API_BASE is not set: set it to check 1 entry" in out
+    # Two jobs skipped: the provider's line says both
+    assert "azure skipped: " in out and "AZURE_API_BASE is not set: set it to check 1 entry" in out
+    assert f"no Azure key for {ONE}" in out and "(2 entries wait for it)" in out
     assert "failed" not in out
     assert az.requests() == []
     assert config.read_text() == text
@@ -262,7 +263,7 @@ def test_missing_credentials_skip_with_one_line(az, workdir, llmsync, monkeypatc
         else:
             assert (
                 f"azure skipped: no Azure key for {ONE}: set AZURE_API_KEY or "
-                "AZURE_OPENAI_API_KEY, or azure_ad_token (AZURE_AD_TOKEN) (1 entry wait for it)"
+                "AZURE_OPENAI_API_KEY, or azure_ad_token (AZURE_AD_TOKEN) (1 entry waits for it)"
                 in line
             )
     assert az.requests() == []

@@ -86,11 +86,11 @@ def plan_cleanup(
             outcome = outcomes.get(job)
             if outcome is None:
                 continue  # not fetched (no entries, or not selected)
-            if outcome.skipped:
-                report.skipped = _skipped(outcome.skipped, len(part))
+            if outcome.skipped:  # one line per job: a platform has one job per region/resource
+                report.skipped = _joined(report.skipped, _skipped(outcome.skipped, len(part)))
                 continue
-            if outcome.catalog is None:
-                report.error = outcome.error  # a failed provider removes and reprices nothing
+            if outcome.catalog is None:  # a failed job removes and reprices nothing of its own
+                report.error = _joined(report.error, outcome.error)
                 continue
             _catalogue_notes(plan, outcome.catalog)
             for entry, model_id in part:
@@ -131,11 +131,18 @@ def _catalogue_notes(plan: Plan, catalog: Catalog) -> None:
     plan.notes.extend(note for note in catalog.notes if note not in plan.notes)
 
 
+def _joined(earlier: str | None, line: str | None) -> str | None:
+    """Several jobs' reasons on one provider line, each said once."""
+    if not earlier or not line or line in earlier.split("; "):
+        return earlier or line
+    return f"{earlier}; {line}"
+
+
 def _skipped(why: str, count: int) -> str:
     """A skip line that says what to do: set a variable, or install what a platform needs."""
     if why.endswith(" is not set"):
         return f"{why}: set it to check {_entries(count)}"
-    return f"{why} ({_entries(count)} wait for it)"
+    return f"{why} ({_entries(count)} {'waits' if count == 1 else 'wait'} for it)"
 
 
 def jobs_of(
