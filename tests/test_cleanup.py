@@ -417,3 +417,38 @@ def test_api_keys_come_from_dotenv_and_the_environment_wins(
     assert llmsync("cleanup", "-p", "novita", "--dry-run").exit_code == 0
     (request,) = httpx_mock.get_requests(url="https://api.novita.ai/openai/v1/models")
     assert request.headers["Authorization"] == sent
+
+
+def test_a_held_price_holds_the_models_other_prices_too(workdir, catalogs, llmsync):
+    """Free -> paid is held for a person; the cache price that arrives with it must not be
+    written alone (the entry would be half free, half priced)."""
+    body = {
+        "data": [
+            {
+                "id": "vendor/was-free",
+                "context_length": 8192,
+                "pricing": {
+                    "prompt": "0.0000002",
+                    "completion": "0.0000008",
+                    "input_cache_read": "0.00000005",
+                },
+            }
+        ]
+    }
+    catalogs.serve(openrouter_models=body)
+    text = (
+        "model_list:\n  - model_name: a\n    litellm_params:\n"
+        "      model: openrouter/vendor/was-free\n"
+        "      input_cost_per_token: 1.0e-09\n      output_cost_per_token: 1.0e-09\n"
+    )
+    config = write_config(workdir, text)
+    run = llmsync("cleanup", "-p", "openrouter", "--format", "json")
+    assert run.exit_code == 1, run.output
+    data = json.loads(run.stdout)
+    held = {h["field"]: h["reason"] for h in data["held_back"]}
+    assert held["litellm_params.input_cost_per_token"] == "crosses zero (free ↔ paid)"
+    assert held["litellm_params.cache_read_input_token_cost"] == (
+        "held with input_cost_per_token: crosses zero (free ↔ paid)"
+    )
+    assert data["changes"]["repriced"] == []
+    assert config.read_text() == text

@@ -177,10 +177,17 @@ def _check_entry(
         plan.held += rejected_prices(entry, model, name)
         plan.held += rejected_limits(entry, model, name, fill, plan.notes)
         plan.changes += stale_cache_prices(entry, provider, model, plan.notes)
-        for change in price_changes(entry, provider, model, rtol, plan.notes, fill):
-            reason = suspicious_move(change, provider.defaults.free_cost, max_price_factor)
-            if reason:
-                plan.held.append(HeldChange(change, reason))
+        changes = price_changes(entry, provider, model, rtol, plan.notes, fill)
+        reasons = [
+            suspicious_move(c, provider.defaults.free_cost, max_price_factor) for c in changes
+        ]
+        # A model's prices move together: one held back (free <-> paid, a big jump) holds
+        # its other prices too, so the entry is never left half free and half priced.
+        pairs = list(zip(changes, reasons, strict=True))
+        held = next((f"held with {c.field}: {r}" for c, r in pairs if r), None)
+        for change, reason in pairs:
+            if reason or (held and _is_price(change)):
+                plan.held.append(HeldChange(change, reason or held))
             else:
                 plan.changes.append(change)
         if model.deprecation:
@@ -293,9 +300,13 @@ def new_models(provider: Provider, catalog: Catalog, present: set[str]) -> list[
     ]
 
 
+def _is_price(change: SetField) -> bool:
+    return change.field.endswith(("cost_per_token", "token_cost"))
+
+
 def suspicious_move(change: SetField, free_cost: float, factor: float) -> str | None:
     """Why a price change needs a person: it crosses zero or moves by more than ``factor``."""
-    if not change.field.endswith(("cost_per_token", "token_cost")):
+    if not _is_price(change):
         return None
     old, new = as_number(change.old), float(change.new)
     if old is None:
