@@ -1,6 +1,7 @@
 """llmsync benchmarks: prints three ratios measured in one run.
 
-  (a) cleanup --provider all --dry-run on a config using 15 providers and 3 self-hosted
+  (a) cleanup --provider all --dry-run on a config using 15 providers, the four cloud
+      platforms (Bedrock signed, Azure OpenAI, Vertex AI, Azure AI Foundry) and 3 self-hosted
       servers, every stub answering after 300 ms (paged listings: 300 ms a page), divided by
       the same command for one provider: goal <= 1.5 (everything fetched concurrently)
   (b) sort --check on a generated 5,000-entry config divided by yaml.load(CSafeLoader) of the
@@ -88,6 +89,8 @@ def stub_registry(port: int) -> str:
     )
     base = f"http://127.0.0.1:{port}"
     for name, spec in data["providers"].items():
+        if spec.get("kind", "models_list") != "models_list":
+            continue  # platforms: pointed at the stub by their own means (PLATFORMS)
         for i, source in enumerate(spec["catalogs"]):
             url, path = source["url"], f"/{name}/{i}"
             source["url"] = base + path
@@ -108,8 +111,48 @@ def stub_registry(port: int) -> str:
     return yaml.safe_dump(data, sort_keys=False)
 
 
+# The four cloud platforms of benchmark (a): Bedrock through AWS_ENDPOINT_URL_BEDROCK (its
+# two listings, profiles in two pages), Azure through the entry's api_base, Vertex AI and
+# Azure AI Foundry against the price books (already served).
+CLOUD = FIXTURES / "cloud"
+PLATFORM_ROUTES = {
+    "/foundation-models": CLOUD / "bedrock" / "us-east-1_foundation_models.json",
+    "/inference-profiles?maxResults=1000": CLOUD / "bedrock" / "us-east-1_inference_profiles_page1.json",
+    "/inference-profiles?maxResults=1000&nextToken=eyJwYWdlIjoyfQ%2B%2F%3D": CLOUD
+    / "bedrock"
+    / "us-east-1_inference_profiles_page2.json",
+    "/azure/openai/models?api-version=2024-10-21": CLOUD / "azure" / "models.json",
+    "/azure/openai/deployments?api-version=2022-12-01": CLOUD / "azure" / "deployments.json",
+}  # fmt: skip
+PLATFORMS = [
+    "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+    "azure/chat-prod@{base}/azure",
+    "vertex_ai/gemini-2.5-pro",
+    "azure_ai/Phi-4-mini-instruct",
+]
+
+
+def platform_env(port: int) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL_BEDROCK": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "AKIABENCHBENCHBENCH0",
+        "AWS_SECRET_ACCESS_KEY": "bench-secret-bench-secret-bench-secret00",
+        "AWS_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "NO_GCE_CHECK": "True",
+        "AZURE_API_KEY": "bench-azure-key",
+    }
+
+
 def fifteen_config(port: int) -> str:
+    ROUTES.update(PLATFORM_ROUTES)
     lines = ["model_list:"]
+    for i, spec in enumerate(PLATFORMS):
+        model, _, api_base = spec.format(base=f"http://127.0.0.1:{port}").partition("@")
+        lines += [f"  - model_name: p{i}", "    litellm_params:", f"      model: {model}"]
+        lines += [f"      api_base: {api_base}"] if api_base else []
     for i, spec in enumerate(FIFTEEN):
         model, _, api_base = spec.partition("@")
         lines += [f"  - model_name: m{i}", "    litellm_params:", f"      model: {model}"]
@@ -138,6 +181,7 @@ def bench_concurrency(work: Path) -> tuple[float, float]:
     port = server.server_address[1]
     env = {**os.environ, "LLMSYNC_CACHE_DIR": str(work / "no-cache")}
     env.update({key: "bench-key" for key in DIRECT_KEYS})
+    env.update(platform_env(port))
     try:
         (work / "providers.yaml").write_text(stub_registry(port))
         (work / "config.yaml").write_text(fifteen_config(port))
@@ -342,7 +386,7 @@ def main() -> None:
     h_validate = bench_read_only_scale(["validate"])
     h_sort = bench_read_only_scale(["sort", "--check"])
     rows = [
-        ("(a) cleanup 15 providers + 3 servers / one (300 ms)", all_s, one_s, 1.5),
+        ("(a) cleanup 15 + 4 platforms + 3 servers / one", all_s, one_s, 1.5),
         ("(b) sort --check 5,000 entries / CSafeLoader load", sort_s, load_s, 2.0),
         ("(c) llmsync --help / bare Typer --help", help_s, bare_s, 1.2),
         ("(d) reprice 8,000 entries / 2,000 (linear = 4)", big_s, small_s, 5.0),
