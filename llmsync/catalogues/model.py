@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,20 +85,28 @@ def _steps(path: str) -> list[tuple[str, str, str]]:
     return _STEP.findall(path)
 
 
-def parse_limits(raw: Mapping[str, Any], where: str) -> tuple[dict[str, int], dict[str, str]]:
-    """(limits, rejected) from {field: raw value}. Every limit of every catalogue (listings, the
-    cost map, self-hosted servers) is read by :func:`llmsync.prices.parse_limit`; ``where``
-    names the source in the reason: ``max_input_tokens: catalogue limit 0 is not positive``."""
-    limits, rejected = {}, {}
+def parse_values(
+    raw: Mapping[str, Any], parse: Callable[[Any], Any], where: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(values, rejected) from {field: raw value}: each value read by ``parse`` (which returns
+    None for unknown, raises :class:`BadValue` for untrusted); ``where`` names the source in a
+    reason: ``max_input_tokens: catalogue limit 0 is not positive``."""
+    values, rejected = {}, {}
     for field_name, value in raw.items():
         try:
-            limit = parse_limit(value)
+            parsed = parse(value)
         except BadValue as exc:
             rejected[field_name] = f"{field_name}: {where} {exc}"
             continue
-        if limit is not None:
-            limits[field_name] = limit
-    return limits, rejected
+        if parsed is not None:
+            values[field_name] = parsed
+    return values, rejected
+
+
+def parse_limits(raw: Mapping[str, Any], where: str) -> tuple[dict[str, int], dict[str, str]]:
+    """(limits, rejected): every limit of every catalogue (listings, the cost map, self-hosted
+    servers) is read by :func:`llmsync.prices.parse_limit`."""
+    return parse_values(raw, parse_limit, where)
 
 
 def repeated_ids(provider: str, repeats: Mapping[str, list[CatalogModel]]) -> tuple[str, ...]:

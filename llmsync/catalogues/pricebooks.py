@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from llmsync.catalogues.hosted import Provider
-from llmsync.catalogues.model import Catalog, parse_limits
-from llmsync.prices import LIMIT_FIELDS, BadValue, parse_price
+from llmsync.catalogues.model import Catalog, parse_limits, parse_values
+from llmsync.prices import LIMIT_FIELDS, parse_price
 from llmsync.schema import PriceBooks
 
 BOOKS = ("models_dev", "cost_map")
@@ -107,16 +107,8 @@ def _map_costs(entry: dict | None, provider: Provider) -> tuple[dict[str, float]
 def _priced(
     raw: dict[str, Any], scale: str, provider: Provider, book: str
 ) -> tuple[dict[str, float], dict[str, str]]:
-    costs, rejected = {}, {}
-    for field, value in raw.items():
-        try:
-            price = parse_price(value, scale, provider.defaults.max_cost_per_token)
-        except BadValue as exc:
-            rejected[field] = f"{field}: {book} {exc}"
-            continue
-        if price is not None:
-            costs[field] = price
-    return costs, rejected
+    limit = provider.defaults.max_cost_per_token
+    return parse_values(raw, lambda value: parse_price(value, scale, limit), book)
 
 
 def _deprecation(dev_model: Any, mapped: dict | None, soon: dt.date) -> str | None:
