@@ -1,4 +1,4 @@
-"""Vertex AI and Azure AI Foundry, checked against the price books alone (kind ``price_books``):
+"""Vertex AI (without a Google login) and Azure AI Foundry, checked against the price books alone:
 prices, limits and retirement dates from the real models.dev and LiteLLM cost-map bodies
 (../shared/real-payloads); nothing is ever removed, and what could not be checked is said."""
 
@@ -42,6 +42,20 @@ model_list:
 """
 
 
+@pytest.fixture(autouse=True)
+def no_google_login(tmp_path, monkeypatch):
+    """Vertex AI's live check needs Google credentials: none here (no ADC file, an empty
+    gcloud folder, no metadata server), so it is checked against the books alone."""
+    import llmsync.catalogues.cloud.google_auth as google_auth
+
+    for var in ("GOOGLE_APPLICATION_CREDENTIALS", "VERTEXAI_CREDENTIALS", "VERTEXAI_PROJECT"):
+        monkeypatch.delenv(var, raising=False)
+    (tmp_path / "gcloud").mkdir(exist_ok=True)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "true")
+    monkeypatch.setattr(google_auth, "_on_google_cloud", lambda: False)
+
+
 @pytest.fixture
 def books(workdir, catalogs):
     catalogs.serve(
@@ -64,6 +78,9 @@ def test_prices_and_dates_come_from_the_books_and_nothing_is_removed(books, llms
     assert any(
         "gemini-9-ultra-preview is not in its listing (price books only" in n for n in data["notes"]
     )
+    # Vertex AI's live listing needs a Google login: one line says it was not checked
+    lines = [n for n in data["notes"] if "live model listing was not checked" in n]
+    assert len(lines) == 1 and lines[0].startswith("vertex_ai:"), data["notes"]
     providers = {p["name"]: p for p in data["providers"]}
     assert providers["vertex_ai"]["entries"] == 3 and providers["azure_ai"]["entries"] == 1
 

@@ -110,7 +110,7 @@ async def fetch_all(
     for job, outcome in zip(jobs, outcomes, strict=True):
         if outcome.catalog is not None and getattr(job.provider, "books_only", False):
             try:  # a platform checked against the books alone: its catalogue is theirs
-                catalog = job.provider.books_catalog(loaded, books)
+                catalog = job.provider.books_catalog(loaded, books, fetched=outcome.catalog)
             except CatalogError as exc:
                 outcome = FetchOutcome(outcome.provider, None, str(exc), outcome.seconds)
             else:

@@ -327,6 +327,7 @@ KINDS = {
     "bedrock": "llmsync.catalogues.cloud.bedrock:Bedrock",
     "azure_openai": "llmsync.catalogues.cloud.azure:AzureOpenAI",
     "price_books": "llmsync.catalogues.cloud.books:PriceBooksPlatform",
+    "vertex_ai": "llmsync.catalogues.cloud.vertex:VertexAI",
 }
 
 

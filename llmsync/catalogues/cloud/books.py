@@ -39,8 +39,11 @@ class PriceBooksPlatform(Provider):
         # Filled from the books once they are loaded (fetch_all calls books_catalog).
         return Catalog(self.name, {}, partial=True, scope=SCOPE)
 
-    def books_catalog(self, loaded: dict[str, Any], books: PriceBooks | None = None) -> Catalog:
-        """Every model the books know for this platform, priced and dated from them."""
+    def books_catalog(
+        self, loaded: dict[str, Any], books: PriceBooks | None = None, fetched: Any = None
+    ) -> Catalog:
+        """Every model the books know for this platform, priced and dated from them.
+        ``fetched``: what ``fetch_catalog`` returned (a platform with a live check merges it)."""
         warning = (books or PriceBooks()).deprecation_warning_days
         soon = dt.date.today() + dt.timedelta(days=warning)
         options = self.spec.options
