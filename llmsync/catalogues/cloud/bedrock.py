@@ -387,7 +387,9 @@ class Bedrock(Provider):
         self, client: Any, job: Any, defaults: Any, cache: Any, clock: Any
     ) -> Catalog:
         region, label = self._scope(job)
-        sign = self._signer(label, region)
+        # botocore's import and credential lookup take ~0.15 s: in a thread, so the other
+        # catalogues' requests go on meanwhile.
+        sign = await asyncio.to_thread(self._signer, label, region)
         keyed = self._cache_headers(label)
         hint = f" (AWS refused the {label} credentials for region {region})"
 
