@@ -17,7 +17,10 @@ from llmsync.files import write_atomic
 from llmsync.plan import AddEntry, Plan, RemoveEntry, SetField, apply_plan
 from llmsync.unified_diff import unified_diff
 
-CORPUS_FILES = sorted(CORPUS.glob("*.yaml")) if CORPUS.is_dir() else []
+# ../shared/corpus, plus the real public configs collected into tests/fixtures/corpus3
+CORPUS_FILES = (sorted(CORPUS.glob("*.yaml")) if CORPUS.is_dir() else []) + sorted(
+    (Path(__file__).parent / "fixtures" / "corpus3").glob("*.yaml")
+)
 corpus = pytest.mark.parametrize(
     "path",
     CORPUS_FILES
