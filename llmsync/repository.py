@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmsync.errors import FileUnreadable
+from llmsync.files import real_path
+
 _SCP_LIKE = re.compile(r"^(?:[^@/:]+@)?(?P<host>[^/:]+):(?P<path>(?!//).+)$")  # git@host:o/r
 
 
@@ -44,8 +47,8 @@ def config_identity(config: Path) -> ConfigIdentity:
 
 def _absolute(path: Path) -> Path:
     try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop: the path as given, made absolute
+        return real_path(path)
+    except FileUnreadable:  # a symlink loop: the path as given, made absolute (reading it fails)
         return Path.cwd() / path
 
 

@@ -110,7 +110,7 @@ class Provider:
         url = _expand(source.url)
         paging = self.spec.paging
         if paging.style != "none" and paging.size_param:
-            url = _with_query(url, {paging.size_param: paging.size})
+            url = with_query(url, {paging.size_param: paging.size})
         return url
 
     def next_url(self, first: str, body: Any, page: int) -> str | None:
@@ -137,13 +137,13 @@ class Provider:
                     return None
             elif len(items) < paging.size:
                 return None
-            return _with_query(first, {paging.param or "page": page + 1})
+            return with_query(first, {paging.param or "page": page + 1})
         if paging.style == "cursor" and paging.more_field and not dig(body, paging.more_field):
             return None
         token = dig(body, paging.field) if paging.field else None
         if not token or not isinstance(token, (str, int)):
             return None
-        return _with_query(first, {paging.param or "pageToken": token})
+        return with_query(first, {paging.param or "pageToken": token})
 
     def require_complete(self, first: str, bodies: list[Any]) -> None:
         """Refuse a listing that says it holds more than was read: a ``has_more`` or a next
@@ -414,7 +414,8 @@ def _expand(url: str) -> str:
     return url
 
 
-def _with_query(url: str, params: dict[str, Any]) -> str:
+def with_query(url: str, params: dict[str, Any]) -> str:
+    """``url`` with ``params`` set in its query (replacing any of the same name)."""
     parts = urlsplit(url)
     kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in params]
     query = "&".join([*kept, urlencode(params)])

@@ -159,17 +159,21 @@ class AzureOpenAI(Provider):
         headers, cache_headers = await self._headers(credential)
         hint = f" (is {credential.label} a valid credential for {shown}?)"
         models_url = _fill(self.spec.catalogs[0].url, base)
-        body = await _get(client, models_url, headers, cache_headers, defaults, cache, hint)
-        models = self._models(body, models_url)
-        deployments = None
         deployments_url = self.spec.options.get("deployments")
+        asked = None  # the deployments listing, asked at the same time as the models
         if isinstance(deployments_url, str) and deployments_url:
             url = _fill(deployments_url, base)
-            deployments = _deployments(
-                await _get(
-                    client, url, headers, cache_headers, defaults, cache, hint, optional=True
-                )
+            asked = asyncio.ensure_future(
+                _get(client, url, headers, cache_headers, defaults, cache, hint, optional=True)
             )
+        try:
+            body = await _get(client, models_url, headers, cache_headers, defaults, cache, hint)
+        except BaseException:
+            if asked is not None:
+                asked.cancel()
+            raise
+        models = self._models(body, models_url)
+        deployments = _deployments(await asked) if asked is not None else None
         models, notes = self._join(models, deployments, self._wanted.get(job.scope, {}), shown)
         return Catalog(self.name, models, partial=True, notes=tuple(notes), scope=shown)
 

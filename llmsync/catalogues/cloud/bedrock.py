@@ -31,12 +31,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from llmsync.catalogues.cache import MISSING
 from llmsync.catalogues.cloud import missing_library
 from llmsync.catalogues.fetch import get_json
-from llmsync.catalogues.hosted import Provider
+from llmsync.catalogues.hosted import Provider, with_query
 from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.document import env_reference, unwritable_reason
 from llmsync.errors import CatalogError
@@ -436,7 +436,7 @@ class Bedrock(Provider):
             if not isinstance(token, str) or token in seen:
                 raise CatalogError(f"{public_url(first)}: a bad or repeated nextToken")
             seen.add(token)
-            url = _with_query(first, {"nextToken": token})
+            url = with_query(first, {"nextToken": token})
         if (
             kind == "foundation-models"
             and isinstance(pages[-1], dict)
@@ -447,13 +447,6 @@ class Bedrock(Provider):
                 "ListFoundationModels has no paging; nothing of it is trusted"
             )
         return pages
-
-
-def _with_query(url: str, params: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
-    query = urlencode([*kept, *params.items()], quote_via=quote, safe="-_.~")
-    return parts._replace(query=query).geturl()
 
 
 # --------------------------------------------------------------------------- reading

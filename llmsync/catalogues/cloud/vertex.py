@@ -57,7 +57,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from llmsync.catalogues.cache import MISSING
 from llmsync.catalogues.cloud import EXTRA, missing_library
@@ -71,6 +71,7 @@ from llmsync.catalogues.cloud.google_auth import (
 from llmsync.catalogues.cloud.google_auth import (
     token as google_token,
 )
+from llmsync.catalogues.hosted import with_query
 from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.errors import CatalogError
 from llmsync.redact import public_url
@@ -255,7 +256,7 @@ class VertexAI(PriceBooksPlatform):
         first = self.spec.catalogs[0].url.replace("{publisher}", quote(publisher, safe=""))
         paging = self.spec.paging
         if paging.size_param:
-            first = _with_query(first, {paging.size_param: str(paging.size)})
+            first = with_query(first, {paging.size_param: str(paging.size)})
         shown = public_url(first)
         pages = cache.read(first, keyed)
         if pages is MISSING or not isinstance(pages, list):
@@ -273,7 +274,7 @@ class VertexAI(PriceBooksPlatform):
                 if not isinstance(token, str) or token in seen:
                     raise CatalogError(f"{shown}: a bad or repeated nextPageToken")
                 seen.add(token)
-                url = _with_query(first, {"pageToken": token})
+                url = with_query(first, {"pageToken": token})
             names = _names(pages, publisher, shown)
             cache.write(first, keyed, pages)  # only a listing that read whole and parsed
             return names
@@ -417,10 +418,3 @@ def _names(pages: list[Any], publisher: str, shown: str) -> set[str]:
 def _status_of(message: str) -> str:
     match = re.search(r"HTTP (\d{3})", message)
     return f"HTTP {match.group(1)}" if match else "no answer"
-
-
-def _with_query(url: str, params: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
-    query = urlencode([*kept, *params.items()], quote_via=quote, safe="-_.~")
-    return parts._replace(query=query).geturl()
