@@ -130,6 +130,15 @@ def env_reference(value: Any) -> str | None:
     return None
 
 
+def resolved(value: str | None) -> str | None:
+    """A config string as LiteLLM's proxy reads it: ``os.environ/X`` is X's value (None when
+    X is not set here), anything else is itself."""
+    var = env_reference(value)
+    if var is None:
+        return value
+    return os.environ.get(var) or None
+
+
 def mapping_pair(node: Node | None, key: str) -> tuple[Node, Node] | None:
     """The (key, value) pair for ``key``, looking through merge keys like LiteLLM would."""
     if not isinstance(node, MappingNode):

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from llmsync.document import resolved
 from llmsync.errors import FileUnreadable, RegistryError
 from llmsync.schema import RegistryFile
 
@@ -125,7 +126,9 @@ class Registry:
         return [n for n in self.providers if n in names]
 
     def owner(self, model: str | None, api_base: str | None) -> tuple[str, str] | None:
-        """(provider name, catalogue id) of the provider that recognises an entry, if any."""
+        """(provider name, catalogue id) of the provider that recognises an entry, if any.
+        A model written ``os.environ/X`` is X's value, as the proxy reads it."""
+        model = resolved(model)
         for name, provider in self.providers.items():
             model_id = provider.recognise(model, api_base)
             if model_id is not None:

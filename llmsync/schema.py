@@ -212,6 +212,12 @@ class ServerKind(_Strict):
     remove_missing: bool = Field(
         False, description="remove entries whose model the server no longer has (else report)"
     )
+    default_api_base: str | None = Field(
+        None,
+        description="where LiteLLM sends an entry without api_base "
+        "(the value of default_api_base_env when that is set)",
+    )
+    default_api_base_env: str | None = None
 
 
 class PriceBook(_Strict):
@@ -239,7 +245,11 @@ class RegistryFile(_Strict):
     providers: dict[str, ProviderSpec] = Field(default_factory=dict)
     servers: dict[Literal["ollama", "openai"], ServerKind] = Field(
         default_factory=lambda: {
-            "ollama": ServerKind(prefixes=["ollama/", "ollama_chat/"]),
+            "ollama": ServerKind(
+                prefixes=["ollama/", "ollama_chat/"],
+                default_api_base="http://localhost:11434",
+                default_api_base_env="OLLAMA_API_BASE",
+            ),
             "openai": ServerKind(prefixes=["hosted_vllm/", "lm_studio/", "llamafile/", "openai/"]),
         }
     )

@@ -344,7 +344,7 @@ def test_backup_and_file_mode(team, catalogs, llmsync):
 def test_nothing_is_fetched_for_providers_without_entries(workdir, httpx_mock, llmsync):
     write_config(
         workdir,
-        "model_list:\n  - model_name: a\n    litellm_params:\n      model: elevenlabs/eleven_multilingual_v2\n",
+        "model_list:\n  - model_name: a\n    litellm_params:\n      model: madeup_ai/model-x\n",
     )
     run = llmsync("cleanup")
     assert run.exit_code == 0, run.output

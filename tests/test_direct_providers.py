@@ -55,8 +55,13 @@ CASES = {
         "Authorization",
         "zai/glm-3-turbo",
     ),
+    "elevenlabs": ("elevenlabs/eleven_multilingual_v2", {}, "xi-api-key", None),  # partial
 }
-KEY_HEADER_VALUE = {"x-api-key": "test-anthropic_api_key", "x-goog-api-key": "test-gemini_api_key"}
+KEY_HEADER_VALUE = {
+    "x-api-key": "test-anthropic_api_key",
+    "x-goog-api-key": "test-gemini_api_key",
+    "xi-api-key": "test-elevenlabs_api_key",  # the key alone, no scheme
+}
 
 
 def entry(name: str, model: str, params: dict, price: bool = True) -> str:
@@ -285,4 +290,54 @@ def test_a_missing_key_skips_and_a_rejected_key_removes_nothing(
     run = llmsync("cleanup", "-p", provider, "--no-cache")
     assert run.exit_code == 1, run.output
     assert f"{provider} failed: " in run.stdout and "HTTP 401" in run.stdout
+    assert config.read_text() == text
+
+
+def test_a_partial_speech_listing_reports_what_it_lacks_and_sends_the_bare_key(
+    workdir, catalogs, httpx_mock, llmsync
+):
+    """ElevenLabs: a bare JSON list keyed by model_id, the key in xi-api-key without a scheme;
+    its listing may omit the transcription models, so a missing model is reported, not removed."""
+    text = (
+        "model_list:\n"
+        + entry("tts", "elevenlabs/eleven_multilingual_v2", {}, price=False)
+        + entry("stt", "elevenlabs/scribe_v1", {}, price=False)
+    )
+    config = write_config(workdir, text)
+    catalogs.serve()
+    run = llmsync("cleanup", "-p", "elevenlabs", "--no-cache", "--format", "json")
+    assert run.exit_code == 0, run.output
+    assert config.read_text() == text
+    data = json.loads(run.stdout)
+    assert any("scribe_v1" in n for n in data["notes"]), data["notes"]
+    (asked,) = httpx_mock.get_requests(url="https://api.elevenlabs.io/v1/models")
+    assert asked.headers["xi-api-key"] == "test-elevenlabs_api_key"
+    assert "authorization" not in asked.headers
+
+
+def test_models_and_api_bases_written_as_environment_references_are_read_like_the_proxy(
+    workdir, catalogs, llmsync, monkeypatch
+):
+    """model: os.environ/X is X's value; an anthropic/ entry whose api_base is
+    os.environ/ZAI_API_BASE is Z.ai's (LiteLLM's own variable for it), set or not."""
+    monkeypatch.setenv("CHAT_MODEL", "zai/glm-3-turbo")
+    monkeypatch.delenv("SPARE_MODEL", raising=False)
+    monkeypatch.delenv("ZAI_API_BASE", raising=False)
+    text = (
+        "model_list:\n"
+        + entry("from-env", "os.environ/CHAT_MODEL", {}, price=False)
+        + entry("glm", "anthropic/glm-4.6", {"api_base": "os.environ/ZAI_API_BASE"}, price=False)
+        + entry("spare", "os.environ/SPARE_MODEL", {}, price=False)
+    )
+    config = write_config(workdir, text)
+    catalogs.serve()
+    run = llmsync("cleanup", "-p", "zai", "--no-cache", "--format", "json", "--dry-run")
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.stdout)
+    assert {p["name"]: p["entries"] for p in data["providers"]}["zai"] == 2
+    assert [r["model_name"] for r in data["changes"]["removed"]] == ["from-env"]  # glm-3 retired
+    assert (
+        "SPARE_MODEL is not set here: 1 entry with model: os.environ/SPARE_MODEL not checked"
+        in data["notes"]
+    )
     assert config.read_text() == text

@@ -123,3 +123,43 @@ def test_no_cloud_sdk_is_imported_by_loading_the_registry(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+SUBSCRIPTIONS = """\
+model_list:
+  - model_name: copilot-sonnet
+    litellm_params:
+      model: github_copilot/claude-sonnet-4.5
+  - model_name: copilot-gone
+    litellm_params:
+      model: github_copilot/gpt-3-turbo-legacy
+  - model_name: codex
+    litellm_params:
+      model: chatgpt/gpt-5.3-codex
+  - model_name: codex-old
+    litellm_params:
+      model: chatgpt/gpt-4-codex-preview
+"""
+
+
+def test_subscription_logins_are_checked_against_the_books_and_never_removed(
+    workdir, catalogs, llmsync
+):
+    """GitHub Copilot and ChatGPT (LiteLLM's own OAuth logins): the books name their models; an
+    id the books lack is reported, not removed, and no request is sent to either service."""
+    catalogs.serve(
+        cost_map=json.loads(COST_MAP.read_text()), models_dev=json.loads(MODELS_DEV.read_text())
+    )
+    config = write_config(workdir, SUBSCRIPTIONS)
+    run = llmsync("cleanup", "--format", "json", "--no-cache")
+    assert run.exit_code == 0, run.output
+    assert config.read_text() == SUBSCRIPTIONS
+    data = json.loads(run.stdout)
+    providers = {p["name"]: p for p in data["providers"]}
+    assert providers["github_copilot"]["entries"] == 2 and providers["chatgpt"]["entries"] == 2
+    assert providers["github_copilot"]["status"] == providers["chatgpt"]["status"] == "ok"
+    missing = sorted(n for n in data["notes"] if "is not in its listing (price books only" in n)
+    assert len(missing) == 2, data["notes"]
+    assert "gpt-3-turbo-legacy" in missing[1] and "gpt-4-codex-preview" in missing[0]
+    asked = {r.url.host for r in catalogs.httpx_mock.get_requests()}
+    assert asked == {"models.dev", "raw.githubusercontent.com"}  # the books, nothing else

@@ -15,9 +15,11 @@ from llmsync.catalogues.servers import servers_in
 from llmsync.document import ConfigDocument
 from llmsync.registry import Registry
 
-# Measured when the cloud platforms and gateways came: 354 of 382 (92.7%) in the shared corpus,
-# 192 of 210 (91.4%) in corpus3 (their own cloud-heavy configs), 546 of 592 (92.2%) in all.
-FLOOR = 0.92
+# Measured when the cloud platforms and gateways came: 546 of 592 (92.2%); with ElevenLabs, the
+# Copilot and ChatGPT subscriptions, Ollama's default base and Z.ai's ZAI_API_BASE: 564 of 592
+# (95.3%). The rest: ids LiteLLM no longer routes (chat-bison), prefixes that are not LiteLLM
+# providers, Jina AI, and models named by an environment variable that is not set here.
+FLOOR = 0.95
 CORPUS3 = Path(__file__).parent / "fixtures" / "corpus3"
 CONFIGS = (
     sorted(CORPUS.glob("*.yaml"))

@@ -64,8 +64,8 @@ def test_removal_is_opt_in_per_kind_and_an_unreachable_server_keeps_everything(
     registry = workdir / "providers.yaml"
     registry.write_text(
         registry.read_text().replace(
-            "ollama: {prefixes: [ollama/, ollama_chat/], remove_missing: false}",
-            "ollama: {prefixes: [ollama/, ollama_chat/], remove_missing: true}",
+            "    prefixes: [ollama/, ollama_chat/]\n    remove_missing: false",
+            "    prefixes: [ollama/, ollama_chat/]\n    remove_missing: true",
         )
     )
     config = write_config(workdir, CONFIG)
@@ -104,3 +104,37 @@ def test_most_corpus_entries_are_recognised(workdir, catalogs, httpx_mock, llmsy
     with capsys.disabled():
         print(f"\ncorpus coverage: {seen} of {total} entries recognised ({share:.0%})")
     assert share >= 0.8
+
+
+DEFAULT_BASE = """\
+model_list:
+  - model_name: llama
+    litellm_params:
+      model: ollama/qwen3:8b
+  - model_name: gone
+    litellm_params:
+      model: ollama_chat/mistral-old
+"""
+
+
+def test_an_ollama_entry_without_api_base_is_checked_where_litellm_sends_it(
+    workdir, httpx_mock, llmsync, monkeypatch
+):
+    """LiteLLM sends ollama/ without api_base to OLLAMA_API_BASE, else http://localhost:11434."""
+    monkeypatch.delenv("OLLAMA_API_BASE", raising=False)
+    write_config(workdir, DEFAULT_BASE)
+    httpx_mock.add_response(url="http://localhost:11434/api/tags", json=load("ollama_tags.json"))
+    run = llmsync("cleanup", "--format", "json", "--no-cache")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    servers = {p["name"]: p for p in report["providers"] if p["kind"] == "server"}
+    assert servers["ollama http://localhost:11434"]["entries"] == 2
+    assert any("no longer serves mistral-old" in n for n in report["notes"]), report["notes"]
+    assert not any("qwen3" in n for n in report["notes"])
+
+    monkeypatch.setenv("OLLAMA_API_BASE", "http://gpu-box:11434")
+    httpx_mock.add_response(url="http://gpu-box:11434/api/tags", json=load("ollama_tags.json"))
+    run = llmsync("cleanup", "--format", "json", "--no-cache")
+    servers = {p["name"] for p in json.loads(run.stdout)["providers"] if p["kind"] == "server"}
+    assert servers == {"ollama os.environ/OLLAMA_API_BASE"}
+    assert len(httpx_mock.get_requests(url="http://gpu-box:11434/api/tags")) == 1

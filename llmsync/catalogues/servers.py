@@ -27,7 +27,7 @@ from llmsync.catalogues.fetch import get_json
 from llmsync.catalogues.http import Client, Deadline
 from llmsync.catalogues.http import client as http_client
 from llmsync.catalogues.model import parse_limits
-from llmsync.document import env_reference
+from llmsync.document import env_reference, resolved
 from llmsync.errors import CatalogError
 from llmsync.prices import BadValue, parse_price
 from llmsync.redact import public_url
@@ -360,17 +360,27 @@ def servers_in(
     by a hosted provider (``claimed``: ids of entries a provider recognised)."""
     found: dict[Server, list[tuple[Any, str]]] = {}
     for entry in entries:
-        model, base = entry.model, entry.api_base
-        if id(entry) in claimed or not model or not base:
+        model = resolved(entry.model)  # os.environ/X: X's value, as the proxy reads it
+        if id(entry) in claimed or not model:
             continue
         for kind, spec in kinds.items():
             prefix = next((p for p in spec.prefixes if model.startswith(p)), None)
-            if prefix and len(model) > len(prefix):
+            base = entry.api_base or _default_base(spec)
+            if prefix and len(model) > len(prefix) and base:
                 key_env = env_reference(entry.litellm_params.get("api_key"))
                 server = Server(kind, base.rstrip("/"), key_env)
                 found.setdefault(server, []).append((entry, model[len(prefix) :]))
                 break
     return found
+
+
+def _default_base(spec: Any) -> str | None:
+    """Where LiteLLM sends an entry of this kind that names no api_base (Ollama: its
+    ``OLLAMA_API_BASE``, else http://localhost:11434), as registry data says."""
+    env = getattr(spec, "default_api_base_env", None)
+    if env and os.environ.get(env):
+        return f"os.environ/{env}"  # resolved when asked, like an api_base written so
+    return getattr(spec, "default_api_base", None)
 
 
 async def check_servers(

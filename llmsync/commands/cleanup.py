@@ -13,7 +13,14 @@ from llmsync.catalogues.hosted import Provider
 from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.catalogues.servers import Server, ServerOutcome, servers_in
 from llmsync.commands.common import additions, entries_by_provider
-from llmsync.document import ConfigDocument, ModelEntry, _is_flow, mapping_value
+from llmsync.document import (
+    ConfigDocument,
+    ModelEntry,
+    _is_flow,
+    env_reference,
+    mapping_value,
+    resolved,
+)
 from llmsync.plan import (
     HeldChange,
     Plan,
@@ -122,7 +129,22 @@ def plan_cleanup(
     for server, members in (server_groups or {}).items():
         _check_server(plan, server, members, (servers or {}).get(server), registry, force)
     plan.notes.extend(dangling_references(doc, plan.of(RemoveEntry)))
+    plan.notes.extend(_models_from_unset_variables(doc))
     return plan
+
+
+def _models_from_unset_variables(doc: ConfigDocument) -> list[str]:
+    """``model: os.environ/X`` with X not set here: the proxy knows the model, llmsync cannot."""
+    unset: dict[str, int] = {}
+    for entry in doc.all_entries:
+        var = env_reference(entry.model)
+        if var and resolved(entry.model) is None:
+            unset[var] = unset.get(var, 0) + 1
+    return [
+        f"{var} is not set here: {count} entr{'y' if count == 1 else 'ies'} with model: "
+        f"os.environ/{var} not checked"
+        for var, count in unset.items()
+    ]
 
 
 def _catalogue_notes(plan: Plan, catalog: Catalog) -> None:
