@@ -913,8 +913,10 @@ def _fetch(
     ``jobs`` (with the price books they need), generate's sources, self-hosted ``servers``."""
     import asyncio
 
+    from llmsync import __version__
     from llmsync.catalogues.cache import CachePolicy
     from llmsync.catalogues.fetch import fetch_all
+    from llmsync.catalogues.http import client as http_client
     from llmsync.catalogues.servers import check_servers, discover
     from llmsync.render import consoles
 
@@ -936,22 +938,28 @@ def _fetch(
 
     async def work() -> tuple[dict, dict, dict]:
         limit = deadline or registry.defaults.deadline
-        catalogues = fetch_all(
-            jobs,
-            registry.defaults,
-            progress,
-            cache or CachePolicy(),
-            registry.pricebooks,
-            limit,
-            display.received if display else None,
-        )
-        found = discover(registry.sources, registry.defaults, limit) if sources else _nothing()
-        checked = (
-            asyncio.wait_for(check_servers(servers, registry.defaults), limit)
-            if servers
-            else _nothing()
-        )
-        return tuple(await asyncio.gather(catalogues, found, checked))  # type: ignore[return-value]
+        async with http_client(f"llmsync/{__version__}") as http:  # one TLS set-up for all
+            catalogues = fetch_all(
+                jobs,
+                registry.defaults,
+                progress,
+                cache or CachePolicy(),
+                registry.pricebooks,
+                limit,
+                display.received if display else None,
+                http,
+            )
+            found = (
+                discover(registry.sources, registry.defaults, limit, http)
+                if sources
+                else _nothing()
+            )
+            checked = (
+                asyncio.wait_for(check_servers(servers, registry.defaults, http), limit)
+                if servers
+                else _nothing()
+            )
+            return tuple(await asyncio.gather(catalogues, found, checked))  # type: ignore[return-value]
 
     if display is not None and jobs:
         with display:

@@ -17,8 +17,7 @@ from llmsync import __version__
 from llmsync.catalogues import pricebooks
 from llmsync.catalogues.cache import MISSING, CachePolicy
 from llmsync.catalogues.hosted import Provider
-from llmsync.catalogues.http import Client, Deadline, request_json
-from llmsync.catalogues.http import client as http_client
+from llmsync.catalogues.http import Client, Deadline, borrowed, request_json
 from llmsync.catalogues.model import Catalog
 from llmsync.errors import CatalogError
 from llmsync.redact import public_url
@@ -74,16 +73,18 @@ async def fetch_all(
     books: PriceBooks | None = None,
     deadline: float | None = None,
     received: Received | None = None,
+    client: Client | None = None,
 ) -> dict[Job, FetchOutcome]:
     """Every job's catalogue (and the price books they need) at once, within ``deadline``
-    seconds: the fetching (``asyncio.wait_for``) and the parsing (:class:`Deadline` checks)."""
+    seconds: the fetching (``asyncio.wait_for``) and the parsing (:class:`Deadline` checks).
+    ``client``: the run's HTTP client when other network work shares it."""
     cache = cache or CachePolicy()
     deadline = deadline or defaults.deadline
     clock = Deadline(deadline)
     jobs = list(dict.fromkeys(jobs))
     fetching = [j.provider for j in jobs if not j.provider.skip_reason(j)]
     wanted_books = pricebooks.needed(fetching) if books else []
-    async with http_client(f"llmsync/{__version__}") as client:
+    async with borrowed(client, f"llmsync/{__version__}") as client:
         book_tasks = {
             name: asyncio.ensure_future(
                 _in_time(_book(client, getattr(books, name).url, defaults, cache), deadline)

@@ -20,7 +20,8 @@ import email.utils
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from llmsync.errors import CatalogError
@@ -118,6 +119,17 @@ class Client:
 
 def client(user_agent: str) -> Client:
     return Client(user_agent)
+
+
+@asynccontextmanager
+async def borrowed(shared: Client | None, user_agent: str) -> AsyncIterator[Client]:
+    """``shared`` when a caller passes the run's client (one TLS set-up for all network work
+    of a command, ~50 ms each), else a client of one's own, closed on the way out."""
+    if shared is not None:
+        yield shared
+        return
+    async with Client(user_agent) as own:
+        yield own
 
 
 async def request_json(

@@ -24,8 +24,7 @@ from typing import Any, ClassVar
 
 from llmsync import __version__
 from llmsync.catalogues.fetch import get_json
-from llmsync.catalogues.http import Client, Deadline
-from llmsync.catalogues.http import client as http_client
+from llmsync.catalogues.http import Client, Deadline, borrowed
 from llmsync.catalogues.model import parse_limits
 from llmsync.document import env_reference, resolved
 from llmsync.errors import CatalogError
@@ -278,11 +277,15 @@ def discover_all(
 
 
 async def discover(
-    sources: Mapping[str, SourceSpec], defaults: Defaults, deadline: float | None = None
+    sources: Mapping[str, SourceSpec],
+    defaults: Defaults,
+    deadline: float | None = None,
+    client: Client | None = None,
 ) -> dict[str, Discovery]:
-    """The coroutine behind :func:`discover_all`, to run beside other network work."""
+    """The coroutine behind :func:`discover_all`, to run beside other network work
+    (``client``: the run's, shared with it)."""
     clock = Deadline(deadline or defaults.deadline)
-    async with http_client(f"llmsync/{__version__}") as client:
+    async with borrowed(client, f"llmsync/{__version__}") as client:
         found = await asyncio.gather(
             *(_discover_one(client, n, s, defaults, clock) for n, s in sources.items())
         )
@@ -387,10 +390,8 @@ async def check_servers(
     servers: list[Server], defaults: Defaults, client: Client | None = None
 ) -> dict[Server, ServerOutcome]:
     """Ask every server for its models at once, each with a short timeout."""
-    if client is None:
-        async with http_client(f"llmsync/{__version__}") as own:
-            return await check_servers(servers, defaults, own)
-    results = await asyncio.gather(*(_list_server(client, s, defaults) for s in servers))
+    async with borrowed(client, f"llmsync/{__version__}") as client:
+        results = await asyncio.gather(*(_list_server(client, s, defaults) for s in servers))
     return dict(zip(servers, results, strict=True))
 
 
