@@ -226,15 +226,17 @@ def cleanup(
     offline: OfflineOpt = False,
 ) -> int:
     """Remove entries whose model left its provider's catalogue and update prices that changed."""
-    from llmsync.commands.cleanup import cleanup_targets, plan_cleanup
+    from llmsync.commands.cleanup import cleanup_targets, plan_cleanup, split_server_names
 
     _load_env()
     _check_outputs(report, output_format)
     registry = _registry(providers)
-    names = registry.select(provider)
+    hosted, named_servers = split_server_names(provider, registry)
+    names = registry.select(hosted) if hosted or not named_servers else []
+    servers = True if "all" in provider else named_servers
     with _editing(config, dry_run):
         doc = _load(config)
-        targets = cleanup_targets(doc, registry, names, add_new, servers="all" in provider)
+        targets = cleanup_targets(doc, registry, names, add_new, servers=servers)
         outcomes, _, checked = _fetch(
             targets.jobs,
             registry,
@@ -256,6 +258,7 @@ def cleanup(
             fill_limits=fill_limits,
             servers=checked,
             server_groups=targets.servers,
+            servers_asked=targets.asked,
         )
         code = _finish(
             doc,
@@ -954,11 +957,12 @@ def _fetch(
                 if sources
                 else _nothing()
             )
-            checked = (
-                asyncio.wait_for(check_servers(servers, registry.defaults, http), limit)
-                if servers
-                else _nothing()
-            )
+            if cache is not None and cache.offline:  # --offline contacts nothing at all
+                checked = _offline_servers(servers or [])
+            elif servers:
+                checked = asyncio.wait_for(check_servers(servers, registry.defaults, http), limit)
+            else:
+                checked = _nothing()
             return tuple(await asyncio.gather(catalogues, found, checked))  # type: ignore[return-value]
 
     if display is not None and jobs:
@@ -1006,6 +1010,12 @@ class _FetchDisplay:
 
 async def _nothing() -> dict:
     return {}
+
+
+async def _offline_servers(servers: list) -> dict:
+    from llmsync.catalogues.servers import ServerOutcome
+
+    return {server: ServerOutcome(None, skipped="--offline: not asked") for server in servers}
 
 
 def _finish(

@@ -49,6 +49,11 @@ class CatalogError(Exception):
     """A provider's catalogue could not be fetched or understood; never fatal to a run."""
 
 
+class Unreachable(CatalogError):
+    """No answer at all (refused, unknown host, timed out): for a self-hosted server met under
+    ``--provider all``, a reason to skip, not to fail."""
+
+
 class ConfigChanged(LlmsyncError):
     """The file changed on disk while llmsync ran: nothing was written (re-run to rebase)."""
 

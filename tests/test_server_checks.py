@@ -72,11 +72,11 @@ def test_removal_is_opt_in_per_kind_and_an_unreachable_server_keeps_everything(
     httpx_mock.add_response(url="http://gpu-box:11434/api/tags", json=load("ollama_tags.json"))
     httpx_mock.add_exception(httpx.ConnectError("refused"), url="http://vllm:8000/v1/models")
     run = llmsync("cleanup", "--no-cache", "--force")
-    assert run.exit_code == 1, run.output  # the vLLM server failed
+    assert run.exit_code == 0, run.output  # under --provider all, unreachable is skipped
     text = config.read_text()
     assert "old-llama" not in text and "qwen3-8b" in text
     assert "hosted_vllm/Qwen/Qwen3-32B" in text
-    assert "openai http://vllm:8000/v1 failed" in run.stdout
+    assert "openai http://vllm:8000/v1 skipped: not reachable from here" in run.stdout
 
 
 def test_most_corpus_entries_are_recognised(workdir, catalogs, httpx_mock, llmsync, capsys):
@@ -138,3 +138,59 @@ def test_an_ollama_entry_without_api_base_is_checked_where_litellm_sends_it(
     servers = {p["name"] for p in json.loads(run.stdout)["providers"] if p["kind"] == "server"}
     assert servers == {"ollama os.environ/OLLAMA_API_BASE"}
     assert len(httpx_mock.get_requests(url="http://gpu-box:11434/api/tags")) == 1
+
+
+LAPTOP = """\
+model_list:
+  - model_name: local-llama
+    litellm_params:
+      model: ollama_chat/qwen3:8b
+      api_base: http://localhost:11434
+  - model_name: lab
+    litellm_params:
+      model: hosted_vllm/Qwen/Qwen3-32B
+      api_base: http://vllm:8000/v1
+"""
+
+
+def test_a_server_the_runner_cannot_reach_is_skipped_under_all_and_fails_when_named(
+    workdir, httpx_mock, llmsync
+):
+    config = write_config(workdir, LAPTOP)
+    for _ in range(2):
+        httpx_mock.add_exception(
+            httpx.ConnectError("[Errno 111] Connection refused"),
+            url="http://localhost:11434/api/tags",
+        )
+    httpx_mock.add_response(url="http://vllm:8000/v1/models", json=load("vllm_models.json"))
+    run = llmsync("cleanup", "--provider", "all", "--no-cache")
+    assert run.exit_code == 0, run.output
+    assert config.read_text() == LAPTOP
+    line = next(x for x in run.stdout.splitlines() if x.startswith("ollama http://localhost:11434"))
+    assert "skipped: not reachable from here (network error" in line
+    assert line.endswith("1 entry kept")
+
+    run = llmsync("cleanup", "-p", "ollama", "--no-cache", "--format", "json")
+    assert run.exit_code == 1, run.output  # asked for by name: a failure
+    report = json.loads(run.stdout)
+    assert [(p["name"], p["status"]) for p in report["providers"]] == [
+        ("ollama http://localhost:11434", "failed")
+    ]  # only the server named: no hosted provider, not the vLLM server
+    assert config.read_text() == LAPTOP
+
+
+def test_a_server_can_be_named_by_its_url_and_offline_contacts_none(workdir, httpx_mock, llmsync):
+    write_config(workdir, LAPTOP)
+    httpx_mock.add_response(url="http://vllm:8000/v1/models", json=load("vllm_models.json"))
+    run = llmsync("cleanup", "-p", "http://vllm:8000/v1/", "--no-cache", "--format", "json")
+    assert run.exit_code == 0, run.output
+    names = [p["name"] for p in json.loads(run.stdout)["providers"]]
+    assert names == ["openai http://vllm:8000/v1"]
+
+    before = len(httpx_mock.get_requests())
+    run = llmsync("cleanup", "--provider", "all", "--offline", "--format", "json")
+    assert run.exit_code == 0, run.output
+    assert len(httpx_mock.get_requests()) == before  # nothing contacted, servers included
+    servers = [p for p in json.loads(run.stdout)["providers"] if p["kind"] == "server"]
+    assert {p["status"] for p in servers} == {"skipped"}
+    assert all("--offline: not asked" in p["skipped"] for p in servers)

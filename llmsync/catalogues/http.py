@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from llmsync.errors import CatalogError
+from llmsync.errors import CatalogError, Unreachable
 from llmsync.redact import public_url
 
 if TYPE_CHECKING:
@@ -179,7 +179,8 @@ async def request_json(
                 return decode_json(content, shown)
         if attempt == retries:
             attempts = f" after {attempt + 1} attempts" if attempt else ""
-            raise CatalogError(f"{shown}: {problem}{attempts}")
+            failure = CatalogError if problem.startswith("HTTP") else Unreachable
+            raise failure(f"{shown}: {problem}{attempts}")
         delay = retry_after if retry_after is not None else backoff * 2**attempt
         await asyncio.sleep(min(delay, max_retry_after))
     raise AssertionError("unreachable")

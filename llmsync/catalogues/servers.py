@@ -27,7 +27,7 @@ from llmsync.catalogues.fetch import get_json
 from llmsync.catalogues.http import Client, Deadline, borrowed
 from llmsync.catalogues.model import parse_limits
 from llmsync.document import env_reference, resolved
-from llmsync.errors import CatalogError
+from llmsync.errors import CatalogError, Unreachable
 from llmsync.prices import BadValue, parse_price
 from llmsync.redact import public_url
 from llmsync.schema import Defaults, SourceSpec
@@ -354,6 +354,7 @@ class ServerOutcome:
     ids: frozenset[str] | None
     error: str | None = None
     skipped: str | None = None
+    unreachable: bool = False  # no answer at all: refused, unknown host, timed out
 
 
 def servers_in(
@@ -410,6 +411,8 @@ async def _list_server(client: Client, server: Server, defaults: Defaults) -> Se
             client, url, headers, defaults, timeout=defaults.server_timeout, retries=0
         )
         items = _items(body, list_key, public_url(url))
+    except Unreachable as exc:
+        return ServerOutcome(None, error=str(exc), unreachable=True)
     except CatalogError as exc:
         return ServerOutcome(None, error=str(exc))
     ids = frozenset(i[id_key] for i in items if isinstance(i.get(id_key), str))

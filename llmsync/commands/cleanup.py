@@ -49,12 +49,26 @@ class Targets:
     groups: dict[str, list[tuple[ModelEntry, str]]]
     jobs: list[Job]
     servers: dict[Server, list[tuple[ModelEntry, str]]]
+    asked: frozenset[Server] = frozenset()  # servers named on the command line
+
+
+def split_server_names(names: list[str], registry: Registry) -> tuple[list[str], list[str]]:
+    """``-p`` values as (provider names, self-hosted server selectors): a server kind that is
+    not also a provider's name (``ollama``), or a server's base URL (``http://gpu:11434``)."""
+    kinds = set(registry.server_kinds) - set(registry.providers)
+    servers = [n for n in names if n in kinds or "://" in n]
+    return [n for n in names if n not in servers], servers
 
 
 def cleanup_targets(
-    doc: ConfigDocument, registry: Registry, names: list[str], add_new: bool, servers: bool
+    doc: ConfigDocument,
+    registry: Registry,
+    names: list[str],
+    add_new: bool,
+    servers: bool | list[str],
 ) -> Targets:
-    """Group the config's entries by provider (and by self-hosted server when ``servers``)."""
+    """Group the config's entries by provider, and by self-hosted server: all of them with
+    ``servers=True`` (``--provider all``), or those a selector of ``split_server_names`` names."""
     groups = entries_by_provider(doc, registry, names)
     jobs = []
     for name in names:
@@ -62,11 +76,19 @@ def cleanup_targets(
         jobs += list(jobs_of(provider, groups[name]))
         if add_new and provider.spec.add_new.include:
             jobs.append(Job(provider))
-    found = {}
+    found: dict[Server, list[tuple[ModelEntry, str]]] = {}
     if servers:
         claimed = {id(e) for e in doc.all_entries if registry.owner(e.model, e.api_base)}
         found = servers_in(doc.all_entries, registry.server_kinds, claimed)
+    if isinstance(servers, list):
+        found = {s: m for s, m in found.items() if _selected(s, servers)}
+        return Targets(groups, list(dict.fromkeys(jobs)), found, frozenset(found))
     return Targets(groups, list(dict.fromkeys(jobs)), found)
+
+
+def _selected(server: Server, selectors: list[str]) -> bool:
+    base = (server.base_url() or server.api_base).rstrip("/")
+    return any(s == server.kind or s.rstrip("/") in (base, server.api_base) for s in selectors)
 
 
 def plan_cleanup(
@@ -82,6 +104,7 @@ def plan_cleanup(
     fill_limits: bool = False,
     servers: Mapping[Server, ServerOutcome] | None = None,
     server_groups: Mapping[Server, list[tuple[ModelEntry, str]]] | None = None,
+    servers_asked: frozenset[Server] = frozenset(),
 ) -> Plan:
     plan = Plan()
     for name, members in groups.items():
@@ -127,7 +150,8 @@ def plan_cleanup(
         fraction = provider.defaults.max_removal_fraction
         _guard_removals(plan, report, removals, len(members), fraction, force)
     for server, members in (server_groups or {}).items():
-        _check_server(plan, server, members, (servers or {}).get(server), registry, force)
+        outcome = (servers or {}).get(server)
+        _check_server(plan, server, members, outcome, registry, force, server in servers_asked)
     plan.notes.extend(dangling_references(doc, plan.of(RemoveEntry)))
     plan.notes.extend(_models_from_unset_variables(doc))
     return plan
@@ -264,15 +288,22 @@ def _check_server(
     outcome: ServerOutcome | None,
     registry: Registry,
     force: bool,
+    asked: bool = False,
 ) -> None:
     """A self-hosted server's entries: models it no longer serves are reported (or removed
-    where providers.yaml says so for its kind); an unreachable server keeps everything."""
+    where providers.yaml says so for its kind); an unreachable server keeps everything. A
+    server met under ``--provider all`` that does not answer at all is skipped, not failed: a
+    CI runner cannot reach a laptop's Ollama. Named with ``-p``, it fails."""
     report = plan.report(server.label)
     report.kind, report.entries = "server", len(members)
     if outcome is None:
         return
     if outcome.skipped:
         report.skipped = _skipped(outcome.skipped, len(members))
+        return
+    if outcome.unreachable and not asked:
+        why = (outcome.error or "no answer").split(": ", 1)[-1]
+        report.skipped = f"not reachable from here ({why}); {_entries(len(members))} kept"
         return
     if outcome.ids is None:
         report.error = outcome.error
