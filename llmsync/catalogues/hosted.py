@@ -328,6 +328,7 @@ KINDS = {
     "azure_openai": "llmsync.catalogues.cloud.azure:AzureOpenAI",
     "price_books": "llmsync.catalogues.cloud.books:PriceBooksPlatform",
     "vertex_ai": "llmsync.catalogues.cloud.vertex:VertexAI",
+    "azure_ai": "llmsync.catalogues.cloud.foundry:AzureAIFoundry",
 }
 
 
