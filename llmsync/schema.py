@@ -241,6 +241,11 @@ class PriceBooks(_Strict):
 
 
 class RegistryFile(_Strict):
+    replace: bool = Field(
+        False,
+        description="this file is the whole registry: the shipped one (and any file beneath) "
+        "is not merged under it",
+    )
     defaults: Defaults = Field(default_factory=Defaults)
     providers: dict[str, ProviderSpec] = Field(default_factory=dict)
     servers: dict[Literal["ollama", "openai"], ServerKind] = Field(

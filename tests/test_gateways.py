@@ -418,7 +418,8 @@ def test_the_peers_config_is_recognised(workdir, catalogs, httpx_mock, llmsync, 
     after = cleanup_json(llmsync, *args)
     shipped = (workdir / "providers.yaml").read_text()
     assert MARKER in shipped
-    (workdir / "providers.yaml").write_text(shipped.split(MARKER)[0])
+    # the registry before the gateway block, alone (not merged over the shipped one)
+    (workdir / "providers.yaml").write_text("replace: true\n" + shipped.split(MARKER)[0])
     before = cleanup_json(llmsync, *args)
     (hosted_before, servers_before), (hosted_after, servers_after) = map(
         hosted_and_servers, (before, after)

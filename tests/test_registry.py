@@ -187,4 +187,5 @@ def test_sources_extend_and_local_overrides(tmp_path):
         "OLLAMA_KEY",
     )
     assert registry.routes.aliases == {"fast": "qwen3-8b"}
-    assert list(registry.providers) == []  # a providers.yaml for generate alone needs no providers
+    # a providers.yaml for generate alone extends the shipped registry: every provider is kept
+    assert list(registry.providers) == list(Registry.load(None).providers)
