@@ -49,14 +49,41 @@ def _main(
     """Keep a LiteLLM proxy config.yaml true: prune retired models, reprice, add and sort entries."""
 
 
+def _find_config(ctx: typer.Context, param: typer.CallbackParam, value: Path) -> Path:
+    """--config when given, else found (llmsync.config_path): the env, then the usual names.
+    Nothing found: one line, exit 2 (``find`` then goes on without a config)."""
+    source = ctx.get_parameter_source(param.name or "config")  # Typer's own click enum
+    if ctx.resilient_parsing or getattr(source, "name", "DEFAULT") != "DEFAULT":
+        return value
+    from llmsync.config_path import NoConfig, find_config
+
+    try:
+        return find_config(None)
+    except NoConfig as exc:
+        if ctx.info_name == "find":
+            return value
+        _echo(f"llmsync: error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
 ConfigOpt = Annotated[
-    Path, typer.Option("--config", "-c", help="LiteLLM config to edit.", dir_okay=False)
+    Path,
+    typer.Option(
+        "--config",
+        "-c",
+        help="LiteLLM config to edit. Default: $LLMSYNC_CONFIG, $CONFIG_FILE_PATH, else the "
+        "first of ./config.yaml, ./litellm_config.yaml, ./litellm-config.yaml.",
+        dir_okay=False,
+        show_default=False,
+        callback=_find_config,
+    ),
 ]
 ProvidersOpt = Annotated[
     Path | None,
     typer.Option(
         "--providers",
-        help="Provider registry. Default: ./providers.yaml, else the built-in one.",
+        help="Provider registry, merged over the built-in one (unless it says replace: true); "
+        "a providers.local.yaml beside it goes over both. Default: ./providers.yaml if present.",
         dir_okay=False,
     ),
 ]
@@ -304,6 +331,13 @@ def add_model(
             help="Add the best match of QUERY from each provider as one load-balancing group NAME.",
         ),
     ] = None,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="With --group: add the members found even if a named provider is missing.",
+        ),
+    ] = False,
     config: ConfigOpt = Path("config.yaml"),
     providers: ProvidersOpt = None,
     dry_run: DryRunOpt = False,
@@ -346,7 +380,21 @@ def add_model(
             _echo("llmsync: no catalogue could be read; nothing was added", err=True)
             return EXIT_PENDING
         if group is not None:
-            plan = plan_group(doc, registry, group, models[0], catalogs)
+            named = {
+                job.name: None if o.catalog else (o.error or f"skipped: {o.skipped}")
+                for job, o in outcomes.items()
+                if "all" not in provider
+            }
+            plan, lost = plan_group(doc, registry, group, models[0], catalogs, named)
+            for name, why in lost.items():
+                _echo(f"llmsync: --group {group}: lost member {name}: {why}", err=True)
+            if lost and not allow_partial:
+                _echo(
+                    f"llmsync: --group {group}: {len(lost)} named provider(s) missing; nothing "
+                    "was added (--allow-partial adds the others)",
+                    err=True,
+                )
+                return EXIT_PENDING
         else:
             plan = plan_add(
                 doc, registry, names[0], models, catalogs[names[0]], model_name=model_name
@@ -419,10 +467,17 @@ def find(
     }
     if output_format == "json":
         _echo_json({"version": 1, "query": query, "results": [r.as_json() for r in rows],
-                    "unavailable": unavailable})  # fmt: skip
+                    "searched": sorted(catalogs), "unavailable": unavailable})  # fmt: skip
+    elif not catalogs:  # not "nothing matched": nothing could be asked
+        why = "; ".join(f"{n}: {w}" for n, w in unavailable.items()) if verbose else ""
+        _echo(
+            f"llmsync: no catalogue could be read ({len(unavailable)} failed or skipped"
+            f"{': ' + why if why else ', --verbose says why'}); nothing was searched",
+            err=True,
+        )
     else:
         out, _ = consoles()
-        print_found(out, query, rows)
+        print_found(out, query, rows, len(catalogs))
         if unavailable and verbose:
             for name, why in unavailable.items():
                 _echo(f"{name}: {why}", err=True)
@@ -513,12 +568,16 @@ def generate(
     in_place: InPlaceOpt = False,
     verbose: VerboseOpt = False,
     timeout: TimeoutOpt = None,
+    output_format: FormatOpt = "text",
 ) -> int:
     """Write entries for the model servers declared under `sources:` in providers.yaml."""
 
     _load_env()
+    _check_outputs(None, output_format)
     registry = _registry(providers)
-    return _generate(config, registry, dry_run, check, backup, verbose, in_place, timeout)
+    return _generate(
+        config, registry, dry_run, check, backup, verbose, in_place, timeout, output_format
+    )
 
 
 def _generate(
@@ -530,6 +589,7 @@ def _generate(
     verbose: bool,
     in_place: bool = False,
     timeout: float | None = None,
+    output_format: str = "text",
 ) -> int:
     from llmsync.catalogues.servers import discover_all
     from llmsync.commands.generate import plan_generate
@@ -539,10 +599,18 @@ def _generate(
         discoveries = discover_all(registry.sources, registry.defaults, timeout)
         plan = plan_generate(doc, registry, discoveries)
         if check:
-            _finish(doc, plan, dry_run=True, backup=False, verbose=verbose)
+            _finish(
+                doc, plan, dry_run=True, backup=False, verbose=verbose, output_format=output_format
+            )
             return 1 if plan.changes or plan.needs_attention else 0
         code = _finish(
-            doc, plan, dry_run=dry_run, backup=backup, in_place=in_place, verbose=verbose
+            doc,
+            plan,
+            dry_run=dry_run,
+            backup=backup,
+            in_place=in_place,
+            verbose=verbose,
+            output_format=output_format,
         )
     return max(code, 1 if plan.needs_attention else 0)
 
@@ -736,6 +804,14 @@ def validate(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="Print every rule's code, name and doc; exit.")
     ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="The config before a change: its findings are not reported (only new ones).",
+            dir_okay=False,
+        ),
+    ] = None,
     providers: ProvidersOpt = None,
     verbose: VerboseOpt = False,
     cache_dir: CacheDirOpt = None,
@@ -786,6 +862,11 @@ def validate(
         validator.check_sources(discoveries)
     if strict:
         validator.check_with_router()
+    if baseline is not None:
+        known = Validator(os.environ, select=select, ignore=ignore).run(baseline)
+        dropped = report.drop_known(known)
+        if dropped:
+            _echo(f"{dropped} finding(s) also in {baseline}: not shown", err=True)
     if output_format in ("json", "sarif"):
         _echo_json(report.as_json(strict) if output_format == "json" else sarif(report))
     else:
@@ -795,9 +876,53 @@ def validate(
     return report.exit_code(strict)
 
 
+init_app = typer.Typer(help="Set llmsync up in a config repository.", no_args_is_help=True)
+app.add_typer(init_app, name="init")
+
+
+@init_app.command("github")
+@_handles_errors
+def init_github(
+    config: ConfigOpt = Path("config.yaml"),
+    repository: Annotated[
+        Path, typer.Option("--repo", help="The config repository's root.", file_okay=False)
+    ] = Path("."),
+    action: Annotated[
+        str,
+        typer.Option("--action", help="The llmsync action to use: OWNER/REPO@TAG or @SHA."),
+    ] = "",
+    providers: ProvidersOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the workflow; write nothing.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing workflow.")] = False,
+) -> int:
+    """Write .github/workflows/llmsync-weekly.yml: a weekly pull request that keeps the config true."""
+    from llmsync import __version__
+    from llmsync.commands import init_github as init
+
+    path = config if config.is_absolute() else repository / config
+    doc = _load(path)
+    secrets = init.secrets_for(doc, _registry(providers))
+    inside = path.resolve().relative_to(repository.resolve()).as_posix()
+    workflow = init.weekly_workflow(inside, secrets, action or init.ACTION, __version__)
+    if dry_run:
+        _echo(workflow.text.rstrip("\n"))
+        return 0
+    written = init.write_workflow(repository, workflow, force)
+    _echo(f"wrote {written} (reads {len(secrets)} secret(s): {', '.join(secrets) or 'none'})")
+    _echo("next: add those secrets in the repository's Settings > Secrets and variables > Actions")
+    return 0
+
+
 @app.command("providers")
 @_handles_errors
-def list_providers(providers: ProvidersOpt = None) -> int:
+def list_providers(
+    providers: ProvidersOpt = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, or json: the registry as JSON on stdout.")
+    ] = "text",
+) -> int:
     """List the provider registry: what `--provider all` covers (key values are never shown)."""
     import os
 
@@ -806,7 +931,11 @@ def list_providers(providers: ProvidersOpt = None) -> int:
     from llmsync.render import consoles
 
     _load_env()
+    _check_outputs(None, output_format)
     registry = _registry(providers)
+    if output_format == "json":
+        _echo_json(_registry_json(registry))
+        return 0
     out, _ = consoles()
     table = Table(title=f"Providers ({registry.source})", title_justify="left")
     for column in ("provider", "recognised by", "catalogue", "key"):
@@ -829,6 +958,35 @@ def list_providers(providers: ProvidersOpt = None) -> int:
             sources.add_row(name, source.type, source.base_url)
         out.print(sources)
     return 0
+
+
+def _registry_json(registry: Registry) -> dict:
+    """`providers --format json`: the table's facts as data (a key's variable, never its value)."""
+    import os
+
+    def key(env: str | None) -> dict | None:
+        return {"env": env, "set": bool(os.environ.get(env))} if env else None
+
+    return {
+        "version": 1,
+        "source": str(registry.source),
+        "providers": [
+            {
+                "name": name,
+                "recognised_by": [
+                    {"prefix": rule.prefix, "api_base": rule.api_base or None}
+                    for rule in provider.spec.match
+                ],
+                "catalogues": [s.url for s in provider.spec.catalogs],
+                "key": key(provider.spec.api_key_env),
+            }
+            for name, provider in registry.providers.items()
+        ],
+        "sources": [
+            {"name": name, "type": source.type, "base_url": source.base_url}
+            for name, source in registry.sources.items()
+        ],
+    }
 
 
 # --------------------------------------------------------------------------- shared steps
@@ -921,10 +1079,11 @@ def _fetch(
     from llmsync.catalogues.fetch import fetch_all
     from llmsync.catalogues.http import client as http_client
     from llmsync.catalogues.servers import check_servers, discover
-    from llmsync.render import consoles
+    from llmsync.render import consoles, on_terminal
 
     _, err = consoles()
-    display = _FetchDisplay(err, [job.name for job in jobs]) if err.is_terminal else None
+    # a live display only on a real TTY: FORCE_COLOR in CI colours, it does not animate the log
+    display = _FetchDisplay(err, [job.name for job in jobs]) if on_terminal(err.file) else None
 
     def progress(outcome: Any) -> None:
         if display is not None:
@@ -1062,11 +1221,13 @@ def _finish(
     print_notes(err, plan)
     status = out if output_format == "text" else err  # JSON output keeps stdout pure
     names = ", ".join(d.name for d, _ in edits)
+    caveat = _caveat(plan)
     if not edits:
-        status.print(f"{doc.name}: no changes")
+        status.print(f"{doc.name}: no changes{caveat}")
     elif dry_run:
         status.print(
             f"Dry run: {names} left unchanged ({len(plan.changes)} change(s) would be written)"
+            f"{caveat}"
         )
     else:
         for d, _ in edits:  # all still as read and writable, or none is written
@@ -1082,13 +1243,31 @@ def _finish(
         kept = (
             "; previous version in " + ", ".join(str(b) for b in saved if b) if any(saved) else ""
         )
-        status.print(f"Wrote {names} ({len(plan.changes)} change(s){kept})")
+        status.print(f"Wrote {names} ({len(plan.changes)} change(s){kept}){caveat}")
     if report is not None and data is not None:
         try:
             write_atomic(report, reporting.markdown(data))
         except LlmsyncError as exc:
             raise _after_writes(exc, [d.name for d, _ in edits] if not dry_run else []) from None
     return 0
+
+
+def _caveat(plan: Plan) -> str:
+    """The last line never reads like success when something was not done: failed providers
+    and held-back changes are counted there too (they also set exit 1)."""
+    failed = [r for r in plan.providers.values() if r.error]
+    parts = []
+    if failed:
+        parts.append(
+            f"{len(failed)} of {len(plan.providers)} provider(s) failed "
+            "(nothing of theirs was changed)"
+        )
+    if plan.held:
+        parts.append(f"{len(plan.held)} change(s) held back for review")
+    guarded = [r.name for r in plan.providers.values() if r.held]
+    if guarded:
+        parts.append(f"removals held back for {', '.join(guarded)} (--force)")
+    return "; " + "; ".join(parts) if parts else ""
 
 
 def _after_writes(exc: Exception, written: list[str]) -> Exception:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -22,14 +25,72 @@ _DIFF_STYLES = (  # ANSI: bold, bold, cyan, green, red, dim
 _RESET = "\x1b[0m"
 
 
+_UNBOUNDED = 100_000  # columns: off a terminal a table is as wide as its content
+
+
 def consoles() -> tuple[Console, Console]:
     """stdout for results (diff, tables), stderr for progress, notes and errors.
 
     Both write through the redaction point: no secret reaches the terminal.
+
+    Width, decided per stream:
+
+    - On a terminal (the stream itself is a TTY): the terminal's width, or ``COLUMNS`` when
+      set (rich's own rule). A table too wide for it folds its long columns (ids, names) and
+      keeps numbers whole where it can.
+    - Off a terminal (a pipe, a file, a CI log, a PR body): no width at all. A table prints at
+      its content's natural width, so ids, numbers and words are never broken or cut.
+      ``COLUMNS`` is ignored here on purpose: an exported ``COLUMNS=80`` in a CI image would
+      otherwise bring the broken ids back; use ``--format json`` for machine reading.
+      ``FORCE_COLOR`` still colours a pipe but does not make it narrow.
     """
-    return Console(file=RedactingStream(), highlight=False, soft_wrap=True), Console(
-        file=RedactingStream(stderr=True), highlight=False, soft_wrap=True
-    )
+    return _console(RedactingStream()), _console(RedactingStream(stderr=True))
+
+
+def _console(stream: RedactingStream) -> Console:
+    width = None if on_terminal(stream) else _UNBOUNDED
+    return Console(file=stream, highlight=False, soft_wrap=True, width=width)
+
+
+_FOLD_MIN = 10  # characters a folding column keeps on a narrow terminal
+
+
+def print_table(console: Console, table: Table, fold: tuple[str, ...]) -> None:
+    """Print ``table``; ``fold`` names its columns of long, unspaced values (ids, names).
+
+    Off a terminal the console has no width limit (see ``consoles``): the table prints at its
+    content's width and nothing is ever broken. On a terminal narrower than the table only
+    the ``fold`` columns fold, as long as each keeps ``_FOLD_MIN`` characters; the others
+    (prices, counts, dates, short words, headers) stay whole. On a terminal narrower still,
+    every column folds (rich's own way): all of it is shown, if broken, never cut.
+    """
+    for column in table.columns:
+        column.overflow = "fold"  # never an ellipsis: a cut id is worse than a folded one
+    wide = console.options.update_width(_UNBOUNDED)
+    natural = Measurement.get(console, wide, table).maximum
+    if natural > console.width:
+        widths = {
+            str(column.header): max(
+                Measurement.get(console, wide, cell).maximum
+                for cell in (column.header, *column.cells)
+            )
+            for column in table.columns
+        }
+        chrome = natural - sum(widths.values())  # borders and padding
+        least = chrome + sum(min(w, _FOLD_MIN) if h in fold else w for h, w in widths.items())
+        if least <= console.width:
+            for column in table.columns:
+                column.no_wrap = str(column.header) not in fold
+    console.print(table)
+
+
+def on_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a real TTY. Not rich's ``is_terminal``: that also says yes to
+    FORCE_COLOR, which asks for colour in a CI log, not for a terminal's width or animation."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or already closed
+        return False
 
 
 def print_diff(console: Console, diff: str) -> None:
@@ -51,12 +112,8 @@ def print_summary(console: Console, plan: Plan) -> None:
     if plan.providers:
         table = Table(title="Providers", title_justify="left")
         for column in ("provider", "entries", "removed", "repriced", "added", "status"):
-            table.add_column(
-                column,
-                justify="right"
-                if column in ("entries", "removed", "repriced", "added")
-                else "left",
-            )
+            number = column in ("entries", "removed", "repriced", "added")
+            table.add_column(column, justify="right" if number else "left")
         for name, report in plan.providers.items():
             if not report.entries and report.status == "ok":
                 continue  # selected but unused: a row each would bury the ones that matter
@@ -71,7 +128,7 @@ def print_summary(console: Console, plan: Plan) -> None:
                 Text(status, style=_STATUS_STYLE.get(status, "bold red")),
             )
         if table.row_count:
-            console.print(table)
+            print_table(console, table, fold=("provider",))
         for name, report in plan.providers.items():
             why = report.error or report.held or report.skipped
             if why:
@@ -109,13 +166,13 @@ def _print_changes(console: Console, plan: Plan) -> None:
         write_lines(console, [("Repriced", ""), *((line, "") for line in _plain_table(rows))])
     elif rows:
         table = Table(title="Repriced", title_justify="left")
-        table.add_column("model", overflow="fold")
-        table.add_column("field", no_wrap=True)
-        table.add_column("old → new", no_wrap=True)
-        table.add_column("Δ%", justify="right", no_wrap=True)
+        table.add_column("model")
+        table.add_column("field")
+        table.add_column("old → new")
+        table.add_column("Δ%", justify="right")
         for row in rows:
             table.add_row(*row)
-        console.print(table)
+        print_table(console, table, fold=("model",))
     lines: list[tuple[str, str]] = []
     for change in plan.of(RemoveField):
         lines.append(
@@ -193,12 +250,14 @@ def print_notes(console: Console, plan: Plan) -> None:
     write_lines(console, [(f"note: {note}", "yellow") for note in plan.notes])
 
 
-def print_found(console: Console, query: str, rows: list) -> None:
-    """find's table: one row per catalogue model that matches, best match and cheapest first."""
+def print_found(console: Console, query: str, rows: list, searched: int = 0) -> None:
+    """find's table: one row per catalogue model that matches, best match and cheapest first.
+    ``searched``: how many catalogues were read (said when none of them matched)."""
     from llmsync.commands.find import TIERS
 
     if not rows:
-        console.print(f"no catalogue has a model like {query!r}", markup=False)
+        where = f"of the {searched} read " if searched else ""
+        console.print(f"no catalogue {where}has a model like {query!r}", markup=False)
         return
     table = Table(title=f"Models like {query!r} (USD per 1M tokens)", title_justify="left")
     for column in (
@@ -215,7 +274,6 @@ def print_found(console: Console, query: str, rows: list) -> None:
         table.add_column(
             column,
             justify="right" if column in ("input", "output", "cache read", "context") else "left",
-            overflow="fold",  # ids are long (accounts/fireworks/models/...): wrap, never cut
         )
     for row in rows:
         money = [
@@ -236,4 +294,5 @@ def print_found(console: Console, query: str, rows: list) -> None:
             row.model.deprecation or "",
             "yes" if row.in_config else "",
         )
-    console.print(table)
+    # ids are long (accounts/fireworks/models/...): on a narrow terminal they fold, never cut
+    print_table(console, table, fold=("provider", "id"))

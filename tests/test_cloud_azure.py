@@ -328,7 +328,7 @@ def test_entra_client_credentials_need_azure_identity(az, workdir, llmsync, monk
     monkeypatch.setitem(sys.modules, "azure.identity", None)  # not installed
     run = llmsync("cleanup", "-p", "azure", "--no-cache")
     assert run.exit_code == 0, run.output
-    assert "azure skipped: azure-identity is not installed: pip install 'llmsync[cloud]'" in (
+    assert "azure skipped: azure-identity is not installed: pip install 'llmsync-cli[cloud]'" in (
         " ".join(run.output.split())
     )
     assert az.requests() == [] and config.read_text() == text

@@ -365,7 +365,7 @@ def test_without_botocore_bedrock_is_skipped_naming_the_install_command(
     config = write_config(aws, text)
     run = llmsync("cleanup", "-p", "bedrock", "--no-cache")
     assert run.exit_code == 0, run.output
-    assert "bedrock skipped: botocore is not installed: pip install 'llmsync[cloud]'" in (
+    assert "bedrock skipped: botocore is not installed: pip install 'llmsync-cli[cloud]'" in (
         " ".join(run.output.split())
     )
     assert "(6 entries wait for it)" in run.output  # STABLE holds five

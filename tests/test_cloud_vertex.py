@@ -395,7 +395,7 @@ def test_without_credentials_the_books_still_apply_with_one_line(gcp, workdir, l
     assert len(lines) == 1, data["notes"]
     assert "no Google credentials found" in lines[0]
     for hint in (
-        "pip install 'llmsync[cloud]'",
+        "pip install 'llmsync-cli[cloud]'",
         "GOOGLE_APPLICATION_CREDENTIALS",
         "gcloud auth application-default login",
         "VERTEXAI_PROJECT",
@@ -418,7 +418,8 @@ def test_without_google_auth_the_books_still_apply_with_one_line(
     assert run.exit_code == 0, run.output
     lines = [n for n in data["notes"] if "live model listing was not checked" in n]
     assert (
-        len(lines) == 1 and "google-auth is not installed: pip install 'llmsync[cloud]'" in lines[0]
+        len(lines) == 1
+        and "google-auth is not installed: pip install 'llmsync-cli[cloud]'" in lines[0]
     )
     assert data["changes"]["repriced"]
     assert gcp.requests == []

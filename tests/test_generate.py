@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -334,6 +335,9 @@ def test_flow_style_fallbacks_are_reported_not_rewritten(lab, httpx_mock, llmsyn
 
 
 def test_online_validate_reports_unreachable_sources(lab, httpx_mock, llmsync):
+    # the registry alone, not merged over the shipped one: the hand-written hosted entries
+    # are not checked online here
+    (lab.parent / "providers.yaml").write_text("replace: true\n" + REGISTRY)
     serve_sources(httpx_mock)
     assert llmsync("generate").exit_code == 0
     httpx_mock.reset()
@@ -343,10 +347,24 @@ def test_online_validate_reports_unreachable_sources(lab, httpx_mock, llmsync):
     assert run.stdout.count("W062") == 1
 
 
-def test_prices_from_litellms_bundled_cost_map_when_the_source_has_none():
-    pytest.importorskip("litellm")
+def test_prices_from_litellms_bundled_cost_map_when_the_source_has_none(tmp_path, monkeypatch):
+    """Read from an installed LiteLLM package's data file, without importing it: here a package
+    folder holding LiteLLM 1.106.2's real entries (LiteLLM itself is not in llmsync's
+    environment: tests/oracle.py keeps it in its own)."""
+    import shutil
+
     from llmsync.catalogues.servers import DiscoveredModel, bundled_cost_map
     from llmsync.commands.generate import _costs
+
+    package = tmp_path / "litellm"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise ImportError('never imported')\n")
+    shutil.copy(
+        Path(__file__).parent / "fixtures" / "providers" / "direct" / "cost_map.json",
+        package / "model_prices_and_context_window_backup.json",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    bundled_cost_map.cache_clear()
 
     known = bundled_cost_map()["gpt-4o"]
     model = DiscoveredModel(source="s", id="gpt-4o", model="openai/gpt-4o", api_base="http://h/v1")
@@ -358,6 +376,7 @@ def test_prices_from_litellms_bundled_cost_map_when_the_source_has_none():
         source="s", id="my-finetune", model="openai/my-finetune", api_base="http://h/v1"
     )
     assert _costs(local, 1e-09) == {"input_cost_per_token": 1e-09, "output_cost_per_token": 1e-09}
+    bundled_cost_map.cache_clear()  # the next test sees the real environment again
 
 
 def test_routes_fill_an_explicitly_empty_setting(lab, httpx_mock, llmsync):

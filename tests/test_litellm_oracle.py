@@ -6,8 +6,18 @@ import pytest
 from conftest import assert_litellm_accepts
 
 
-def test_litellm_is_installed_for_the_oracle():
-    import litellm  # noqa: F401  (CI installs the test extra; a missing oracle must fail, not skip)
+def test_the_oracle_is_litellm_1_106_2_in_its_own_environment():
+    """A missing oracle must fail, not skip; and llmsync's own environment must not need it."""
+    import os
+    import subprocess
+    import sys
+
+    python = os.environ["LLMSYNC_LITELLM_PYTHON"]
+    code = "import importlib.metadata as m, sys; print(m.version('litellm'), sys.prefix)"
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    version, prefix = done.stdout.split()
+    assert version == "1.106.2"
+    assert os.path.realpath(prefix) != os.path.realpath(sys.prefix)  # not llmsync's own
 
 
 def test_oracle_accepts_the_example_config():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 import yaml
 from conftest import write_config
 
-LITELLM = Path(sys.executable).parent / "litellm"
+LITELLM = Path(os.environ["LLMSYNC_LITELLM_PYTHON"]).parent / "litellm"  # the oracle's own
 MASTER_KEY = "sk-llmsync-test-7f3a9c"  # not an example key: the proxy refuses those
 
 UPSTREAM_CONFIG = """\

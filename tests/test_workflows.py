@@ -30,35 +30,24 @@ def step(job: dict, name: str) -> dict:
     return next(s for s in job["steps"] if s.get("name") == name)
 
 
-def test_weekly_workflow_shape():
+def test_the_weekly_workflow_is_what_init_github_writes(monkeypatch):
+    """This repository's weekly workflow is an example of exactly the file `llmsync init github`
+    writes into an operator's config repository (tests/test_init_github.py runs its steps)."""
+    from llmsync import __version__
+    from llmsync.commands import init_github as init
+    from llmsync.document import ConfigDocument
+
+    monkeypatch.chdir(ROOT)
+    doc = ConfigDocument.load(ROOT / "config.yaml")
+    expected = init.weekly_workflow(
+        "config.yaml", init.secrets_for(doc, Registry.load(None)), init.ACTION, __version__
+    )
+    assert (WORKFLOWS / "llmsync-weekly.yml").read_text() == expected.text
     wf = workflow("llmsync-weekly.yml")
     minute = wf["on"]["schedule"][0]["cron"].split()[0]
     assert minute not in ("0", "00") and int(minute) % 5 != 0  # an odd minute, off the hour
-    inputs = wf["on"]["workflow_dispatch"]["inputs"]
-    assert inputs["provider"]["type"] == "choice"
-    assert inputs["provider"]["options"] == ["all", *Registry.load(None).providers]
-    assert inputs["dry_run"]["type"] == "boolean"
     assert wf["permissions"] == {"contents": "read"}
     assert wf["concurrency"]["cancel-in-progress"] is False
-    job = wf["jobs"]["cleanup"]
-    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
-    for provider in Registry.load(None).providers.values():
-        env = provider.spec.api_key_env
-        if env is not None:  # cloud platforms read their SDKs' variables (AWS_*, AZURE_*)
-            assert job["env"][env] == f"${{{{ secrets.{env} }}}}"
-    for env in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AZURE_API_KEY", "AZURE_API_BASE"):
-        assert job["env"][env] == f"${{{{ secrets.{env} }}}}"
-    names = [s.get("name") for s in job["steps"]]
-    assert names.index("Install and test") < names.index("Preview") < names.index("Apply")
-    pr = step(job, "Open or update the pull request")
-    assert pr["uses"].startswith("peter-evans/create-pull-request@")
-    assert pr["with"]["add-paths"] == "config.yaml" and pr["with"]["branch"] == "llmsync/weekly"
-    assert pr["with"]["body-path"] == "llmsync-report.md"
-    assert "--report llmsync-report.md" in step(job, "Apply")["with"]["command"]
-    readme_test_command = step(job, "Install and test")["run"]
-    assert readme_test_command in (ROOT / "README.md").read_text()
-    python = job["steps"][1]["with"]["python-version"]
-    assert python in workflow("ci.yml")["jobs"]["test"]["strategy"]["matrix"]["python-version"]
 
 
 def test_add_model_workflow_shape():
@@ -158,26 +147,6 @@ def run_action(repo: Path, workflow_step: dict, **env: str) -> tuple[int, dict[s
     )
 
 
-def test_weekly_steps_preview_then_apply(repo):
-    job = workflow("llmsync-weekly.yml")["jobs"]["cleanup"]
-    before = (repo / "config.yaml").read_text()
-    assert step(job, "Preview")["uses"] == "./"  # the repository's own action
-    code, outputs = run_action(repo, step(job, "Preview"), PROVIDER="all")
-    assert code == 0 and outputs == {"exit-code": "0", "report": "llmsync-report.md"}
-    assert (repo / "config.yaml").read_text() == before
-    preview = (repo / "llmsync-report.md").read_text()
-    assert preview.startswith("## llmsync: ")
-    code, outputs = run_action(repo, step(job, "Apply"), PROVIDER="all")
-    assert code == 0 and outputs == {"exit-code": "0", "report": "llmsync-report.md"}
-    assert "input_cost_per_token: 2.6e-06" in (repo / "config.yaml").read_text()  # poe repriced
-    report = (repo / "llmsync-report.md").read_text()
-    assert report.split("<details>")[0] == preview.split("<details>")[0]  # one snapshot, one plan
-    assert "`llmsync cleanup --provider all --add-new --report llmsync-report.md`" in report
-    assert run_step(repo, step(job, "Validate")["run"])[0] == 0
-    assert run_step(repo, step(job, "Summary")["run"])[0] == 0
-    assert (repo / "summary").read_text() == report
-
-
 def test_add_model_step(repo):
     job = workflow("llmsync-add-model.yml")["jobs"]["add-model"]
     script = step(job, "Add models")["run"]
@@ -228,3 +197,42 @@ def test_the_action_exposes_the_exit_code_and_fails_as_asked(repo):
     assert run_action(repo, findings) == (0, {"exit-code": "1"})  # reported, not failed
     strict = {"with": {**findings["with"], "fail-on": "attention"}}
     assert run_action(repo, strict)[0] == 1
+
+
+def test_release_publishes_with_trusted_publishing_and_moves_the_major_tag(tmp_path):
+    wf = workflow("release.yml")
+    assert wf["on"]["push"]["tags"] == ["v[0-9]+.[0-9]+.[0-9]+"]
+    assert wf["permissions"] == {"contents": "read"}
+    publish = wf["jobs"]["publish"]
+    assert publish["permissions"] == {"id-token": "write"} and publish["environment"] == "pypi"
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    release = wf["jobs"]["release"]
+    assert release["permissions"] == {"contents": "write"}
+    # the tag must be pyproject's version, and the package's name is ours (not "llmsync")
+    pyproject = (ROOT / "pyproject.toml").read_text()  # no tomllib on Python 3.10
+    assert '\nname = "llmsync-cli"\n' in pyproject
+    assert '\nllmsync = "llmsync.cli:main"\n' in pyproject
+    # the major-tag step, run for real against a local remote
+    remote, work = tmp_path / "remote.git", tmp_path / "work"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    for tag in ("v1.2.3", "v1.2.4"):
+        subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", tag], cwd=work, check=True)
+        subprocess.run(["git", "tag", tag], cwd=work, check=True)
+    subprocess.run(["git", "remote", "add", "origin", str(remote)], cwd=work, check=True)
+    script = step(release, "Move the major tag")["run"]
+    for tag in ("v1.2.3", "v1.2.4"):
+        code, _ = run_step(work, script, TAG=tag)
+        assert code == 0
+
+        def commit(folder: Path, ref: str) -> str:
+            return subprocess.run(
+                ["git", "rev-parse", f"{ref}^{{commit}}"],
+                cwd=folder,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+
+        assert commit(remote, "v1") == commit(work, tag)  # v1 follows the newest v1.x.y

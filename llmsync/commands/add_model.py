@@ -82,9 +82,18 @@ def _twins(
 
 
 def plan_group(
-    doc: ConfigDocument, registry: Registry, group: str, query: str, catalogs: dict[str, Catalog]
-) -> Plan:
-    """The best match of ``query`` from each provider, added as one load-balancing group."""
+    doc: ConfigDocument,
+    registry: Registry,
+    group: str,
+    query: str,
+    catalogs: dict[str, Catalog],
+    named: dict[str, str | None] | None = None,
+) -> tuple[Plan, dict[str, str]]:
+    """The best match of ``query`` from each provider, added as one load-balancing group.
+
+    ``named``: the providers the user named (not through ``all``), each with why its catalogue
+    could not be read (None when it was). Returns the plan and the named members the group lost,
+    with why: the caller decides whether a partial group may be written."""
     from llmsync.commands.find import best_per_provider
 
     if not group.strip():
@@ -105,4 +114,9 @@ def plan_group(
     missing = sorted(set(catalogs) - set(chosen))
     if missing:
         plan.notes.append(f"no match for {query!r} at: {', '.join(missing)}")
-    return plan
+    lost = {
+        name: why or f"its catalogue has no model like {query!r}"
+        for name, why in (named or {}).items()
+        if name not in chosen
+    }
+    return plan, lost

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
@@ -101,6 +102,22 @@ class Report:
 
     def exit_code(self, strict: bool) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0
+
+    def drop_known(self, baseline: Report) -> int:
+        """Remove the findings ``baseline`` (the same config before a change) also has, matched
+        by code and message (line numbers move when entries are added or removed); return how
+        many were removed. What is left is what the change brought."""
+        known = Counter((f.code, f.message) for f in baseline.findings)
+        kept = []
+        for finding in self.findings:
+            key = (finding.code, finding.message)
+            if known[key] > 0:
+                known[key] -= 1
+            else:
+                kept.append(finding)
+        dropped = len(self.findings) - len(kept)
+        self.findings = kept
+        return dropped
 
     def as_json(self, strict: bool) -> dict[str, Any]:
         return {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 
-EXTRA = "llmsync[cloud]"
+EXTRA = "llmsync-cli[cloud]"
 
 
 def missing_library(module: str, package: str) -> str | None:
