@@ -241,6 +241,12 @@ def cleanup(
         bool,
         typer.Option("--fill-limits", help="Add model_info.max_input/output_tokens where missing."),
     ] = False,
+    fill_order: Annotated[
+        bool,
+        typer.Option(
+            "--fill-order", help="Write each provider's `order` (providers.yaml) where missing."
+        ),
+    ] = False,
     timeout: TimeoutOpt = None,
     backup: BackupOpt = False,
     in_place: InPlaceOpt = False,
@@ -283,6 +289,7 @@ def cleanup(
             add_new=add_new,
             lifecycle=lifecycle,
             fill_limits=fill_limits,
+            fill_order=fill_order,
             servers=checked,
             server_groups=targets.servers,
             servers_asked=targets.asked,
@@ -490,11 +497,17 @@ def find(
 @_handles_errors
 def remove_model(
     names: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help="model_name(s) to remove (with --model: model ids).", show_default=False
         ),
-    ],
+    ] = None,
+    provider: Annotated[
+        list[str],
+        typer.Option(
+            "--provider", "-p", help="Remove every entry of this provider instead (repeatable)."
+        ),
+    ] = [],  # noqa: B006
     by_model: Annotated[
         bool, typer.Option("--model", help="NAMES are litellm_params.model ids, not model_names.")
     ] = False,
@@ -506,17 +519,29 @@ def remove_model(
         typer.Option("--prune-routes", help="Also edit router_settings routes that name them."),
     ] = False,
     config: ConfigOpt = Path("config.yaml"),
+    providers: ProvidersOpt = None,
     dry_run: DryRunOpt = False,
     backup: BackupOpt = False,
     in_place: InPlaceOpt = False,
     verbose: VerboseOpt = False,
 ) -> int:
-    """Remove entries by model_name (or model id), with the comments that belong to them."""
-    from llmsync.commands.remove_model import plan_remove
+    """Remove entries by model_name (or model id), or every entry of a provider, with the
+    comments that belong to them."""
+    from llmsync.commands.remove_model import plan_remove, plan_remove_provider
+    from llmsync.errors import LlmsyncError
 
+    if bool(names) == bool(provider):
+        raise LlmsyncError("remove-model takes model names or --provider NAME, one of the two")
+    if provider and ("all" in provider or by_model):
+        raise LlmsyncError("--provider takes provider names (not 'all'), without --model")
     with _editing(config, dry_run):
         doc = _load(config)
-        plan = plan_remove(doc, names, by_model, force, prune_routes)
+        if provider:
+            registry = _registry(providers)
+            chosen = registry.select(provider)
+            plan = plan_remove_provider(doc, registry, chosen, force, prune_routes)
+        else:
+            plan = plan_remove(doc, names or [], by_model, force, prune_routes)
         return _finish(
             doc, plan, dry_run=dry_run, backup=backup, in_place=in_place, verbose=verbose
         )
@@ -620,8 +645,13 @@ def _generate(
 def push(
     ctx: typer.Context,
     proxy: Annotated[
-        str, typer.Option("--proxy", help="The proxy's base URL, e.g. http://localhost:4000.")
-    ],
+        str,
+        typer.Option(
+            "--proxy",
+            help="The proxy's base URL, e.g. http://localhost:4000 (else LITELLM_PROXY_URL).",
+            show_default=False,
+        ),
+    ] = "",
     config: ConfigOpt = Path("config.yaml"),
     master_key_env: Annotated[
         str,
@@ -682,9 +712,16 @@ def push(
 
     _load_env()
     _check_outputs(report, output_format)
-    key = os.environ.get(master_key_env)
+    proxy = _proxy_url(proxy or os.environ.get("LITELLM_PROXY_URL", ""))
+    # LiteLLM's own proxy CLI reads LITELLM_PROXY_API_KEY: the same key, when the other is unset
+    key = os.environ.get(master_key_env) or (
+        os.environ.get("LITELLM_PROXY_API_KEY") if master_key_env == "LITELLM_MASTER_KEY" else None
+    )
     if not key:
-        raise LlmsyncError(f"set {master_key_env} to the proxy's master key (--master-key-env)")
+        raise LlmsyncError(
+            f"set {master_key_env} (or LITELLM_PROXY_API_KEY) to the proxy's master key "
+            "(--master-key-env)"
+        )
     from llmsync import redact
 
     redact.active().remember_fragments([key])  # any master key, even "sk-1234"
@@ -827,11 +864,21 @@ def validate(
     from llmsync.lint import Validator
     from llmsync.lint.output import FORMATS, render, rules_table, sarif
 
-    if list_rules:
-        _echo(rules_table())
-        return 0
     if output_format not in FORMATS:
         raise LlmsyncError(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
+    if list_rules:
+        if output_format == "json":
+            from llmsync.lint.core import RULES
+
+            rules = [
+                {"code": r.code, "name": r.name, "severity": r.severity, "doc": r.doc}
+                for r in sorted(RULES.values(), key=lambda r: (r.code[1:], r.code))
+            ]
+            _echo_json({"version": 1, "rules": rules})
+        else:
+            _echo(rules_table())
+        return 0
+    _check_codes([*select, *ignore])
     _load_env()
     validator = Validator(os.environ, select=select, ignore=ignore)
     report = validator.run(config)
@@ -1164,7 +1211,9 @@ class _FetchDisplay:
         if task is None:
             return
         state = "skipped" if outcome.skipped else ("failed" if outcome.error else "done")
-        self.progress.update(task, state=state, total=self.progress.tasks[task].completed or 1)
+        received = self.progress.tasks[task].completed
+        # a finished download shows "n/n bytes"; one that never started, no made-up total
+        self.progress.update(task, state=state, total=received or None)
 
 
 async def _nothing() -> dict:
@@ -1250,6 +1299,33 @@ def _finish(
         except LlmsyncError as exc:
             raise _after_writes(exc, [d.name for d, _ in edits] if not dry_run else []) from None
     return 0
+
+
+def _check_codes(codes: list[str]) -> None:
+    """--select / --ignore: a code or prefix no rule has is a typo, not "nothing selected"."""
+    from llmsync.errors import LlmsyncError
+    from llmsync.lint.core import RULES
+
+    for code in codes:
+        if not any(known.startswith(code) for known in RULES):
+            raise LlmsyncError(f"no rule code starts with {code!r} (validate --list-rules)")
+
+
+def _proxy_url(value: str) -> str:
+    """--proxy (or LITELLM_PROXY_URL) as an http(s) URL; anything else is a usage error."""
+    from urllib.parse import urlsplit
+
+    from llmsync.errors import LlmsyncError
+
+    if not value:
+        raise LlmsyncError("--proxy URL is needed (or set LITELLM_PROXY_URL)")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        shown = "the value given" if "@" in value else repr(value)  # may hold a password
+        raise LlmsyncError(
+            f"--proxy must be an http(s) URL such as http://localhost:4000, not {shown}"
+        )
+    return value
 
 
 def _caveat(plan: Plan) -> str:

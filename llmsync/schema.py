@@ -151,6 +151,12 @@ class ProviderSpec(_Strict):
         default_factory=dict
     )
     embedding: EmbeddingRule | None = None
+    order: int | None = Field(
+        None,
+        ge=1,
+        description="litellm_params.order (LiteLLM's deployment priority, 1 first) written on "
+        "new entries and by cleanup --fill-order where an entry has none",
+    )
     free_variant_suffix: str | None = None
     protected: list[str] = Field(default_factory=list)
     naming: NamingSpec = Field(default_factory=NamingSpec)

@@ -97,5 +97,12 @@ def test_version_and_shell_completion(llmsync):
 
     run = llmsync("--version")
     assert run.exit_code == 0 and run.stdout.strip() == f"llmsync {__version__}"
-    shown = llmsync("--show-completion", "bash")
-    assert shown.exit_code == 0 and "_llmsync_completion" in shown.stdout
+    # --show-completion detects the shell it was started from (`sh` is not supported by typer),
+    # so the script is asked for bash directly: the test passes from sh, bash or make.
+    from typer.completion import get_completion_script
+
+    assert "--install-completion" in llmsync("--help").stdout
+    script = get_completion_script(
+        prog_name="llmsync", complete_var="_LLMSYNC_COMPLETE", shell="bash"
+    )
+    assert "_llmsync_completion" in script and "complete -o default" in script

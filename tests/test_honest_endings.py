@@ -66,3 +66,25 @@ def test_a_group_that_lost_a_named_member_is_not_written_unless_allowed(workdir,
 
     run = llmsync("add-model", "--group", "glm", "-p", "cerebras", "glm-9-nonexistent")
     assert run.exit_code == 2  # no provider has it at all: refused, as before
+
+
+def test_small_usage_errors_are_usage_errors(workdir, llmsync, monkeypatch):
+    import json as _json
+
+    write_config(workdir, TWO)
+    monkeypatch.setenv("LITELLM_MASTER_KEY", "sk-test-master-key-123")
+    run = llmsync("push", "--proxy", "localhost:4000")
+    assert run.exit_code == 2 and "--proxy must be an http(s) URL" in run.stderr
+    run = llmsync("push", "--proxy", "admin:hunter22@localhost:4000")
+    assert run.exit_code == 2 and "hunter22" not in run.output
+    monkeypatch.delenv("LITELLM_PROXY_URL", raising=False)
+    run = llmsync("push")
+    assert run.exit_code == 2 and "LITELLM_PROXY_URL" in run.stderr
+    run = llmsync("validate", "--select", "E999")
+    assert run.exit_code == 2 and "no rule code starts with 'E999'" in run.stderr
+    assert llmsync("validate", "--select", "E04").exit_code in (0, 1)  # a real prefix
+    rules = _json.loads(llmsync("validate", "--list-rules", "--format", "json").stdout)
+    assert rules["version"] == 1
+    assert {"code": "E070", "name": "router-rejects-entry", "severity": "error"}.items() <= next(
+        r for r in rules["rules"] if r["code"] == "E070"
+    ).items()

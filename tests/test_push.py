@@ -286,3 +286,15 @@ def test_credentials_named_by_entries_are_created_first_and_never_overwritten(
     assert stub.credentials["vllm-cred"]["credential_values"] == {"api_key": "os.environ/VLLM_KEY"}
     again = push(llmsync, stub)
     assert again.exit_code == 0 and "credential vllm-cred already exists" in again.stderr
+
+
+def test_litellms_own_proxy_variables_are_read(workdir, stub, llmsync, monkeypatch):
+    """LiteLLM's proxy CLI names the proxy and its key LITELLM_PROXY_URL / _API_KEY."""
+    write_config(workdir, CONFIG)
+    monkeypatch.delenv("LITELLM_MASTER_KEY")
+    monkeypatch.setenv("LITELLM_PROXY_URL", stub.url)
+    monkeypatch.setenv("LITELLM_PROXY_API_KEY", MASTER)
+    run = llmsync("push", "--dry-run")
+    assert run.exit_code == 0, run.output
+    assert run.stdout.count("create ") == 2
+    assert MASTER not in run.output

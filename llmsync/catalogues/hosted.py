@@ -296,6 +296,8 @@ class Provider:
         """A complete entry for ``model``, costs already in config form (free → free_cost)."""
         params: dict[str, Any] = {"model": self.model_string(model.id)}
         params.update(self.spec.new_entry.litellm_params)
+        if self.spec.order is not None:  # priority routing across providers of one model_name
+            params.setdefault("order", self.spec.order)
         params.update(self.config_costs(model))
         entry: dict[str, Any] = {"model_name": model_name, "litellm_params": params}
         info: dict[str, Any] = {}

@@ -102,6 +102,7 @@ def plan_cleanup(
     add_new: bool = False,
     lifecycle: bool = False,
     fill_limits: bool = False,
+    fill_order: bool = False,
     servers: Mapping[Server, ServerOutcome] | None = None,
     server_groups: Mapping[Server, list[tuple[ModelEntry, str]]] | None = None,
     servers_asked: frozenset[Server] = frozenset(),
@@ -111,6 +112,8 @@ def plan_cleanup(
         report = plan.report(name)
         report.entries = len(members)
         provider = registry.providers[name]
+        if fill_order:  # config-only: no catalogue needed, so even a failed fetch fills it
+            plan.changes += order_changes(provider, members, plan.notes)
         removals: list[RemoveEntry] = []
         for job, part in jobs_of(provider, members).items():
             outcome = outcomes.get(job)
@@ -168,6 +171,22 @@ def _models_from_unset_variables(doc: ConfigDocument) -> list[str]:
         f"{var} is not set here: {count} entr{'y' if count == 1 else 'ies'} with model: "
         f"os.environ/{var} not checked"
         for var, count in unset.items()
+    ]
+
+
+def order_changes(
+    provider: Provider, members: list[tuple[ModelEntry, str]], notes: list[str]
+) -> list[SetField]:
+    """``litellm_params.order`` from the provider's ``order`` where an entry has none (an
+    entry's own order is the operator's choice and is kept)."""
+    order = provider.spec.order
+    if order is None:
+        return []
+    return [
+        SetField(entry, "litellm_params", "order", None, order, provider.name)
+        for entry, _ in members
+        if "order" not in entry.litellm_params
+        and _editable(entry, "litellm_params", "order", notes)
     ]
 
 

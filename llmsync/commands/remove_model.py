@@ -8,15 +8,18 @@ routes, reported) or ``--prune-routes`` (edit the router_settings lines that nam
 from __future__ import annotations
 
 import difflib
+import json
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
 
 from llmsync.commands.cleanup import dangling_references
+from llmsync.commands.common import entries_by_provider
 from llmsync.commands.routes import _existing, _line
-from llmsync.document import ConfigDocument, mapping_pair
+from llmsync.document import ConfigDocument, ModelEntry, _is_flow, last_line, mapping_pair
 from llmsync.errors import LlmsyncError
 from llmsync.plan import REMOVED, Plan, RemoveEntry, SetRouterSetting
+from llmsync.registry import Registry
 
 ROUTE_KEYS = ("model_group_alias", "fallbacks")
 
@@ -38,14 +41,43 @@ def plan_remove(
             close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
             hints.append(f"{name}" + (f" (did you mean: {', '.join(close)}?)" if close else ""))
         raise LlmsyncError(f"no entry has {field} " + "; ".join(hints) + "; nothing was removed")
+    wanted = set(names)
+    chosen = [
+        (entry, f"{field} {getattr(entry, field)} removed")
+        for entry in entries
+        if str(getattr(entry, field)) in wanted
+    ]
+    return _removal(doc, chosen, force, prune_routes)
+
+
+def plan_remove_provider(
+    doc: ConfigDocument,
+    registry: Registry,
+    providers: list[str],
+    force: bool = False,
+    prune_routes: bool = False,
+) -> Plan:
+    """Every entry of the named providers (as cleanup recognises them), with the same rules
+    for routes that would dangle."""
+    groups = entries_by_provider(doc, registry, providers)
+    empty = [name for name, members in groups.items() if not members]
+    if empty:
+        raise LlmsyncError(f"no entry belongs to {', '.join(empty)}; nothing was removed")
+    chosen = [
+        (entry, f"every {name} entry removed")
+        for name, members in groups.items()
+        for entry, _ in members
+    ]
+    return _removal(doc, chosen, force, prune_routes)
+
+
+def _removal(
+    doc: ConfigDocument, chosen: list[tuple[ModelEntry, str]], force: bool, prune_routes: bool
+) -> Plan:
     doc.require_block_list("remove", allow_flow=False)
     plan = Plan()
-    wanted = set(names)
-    for entry in entries:
-        if str(getattr(entry, field)) in wanted:
-            plan.changes.append(
-                RemoveEntry(entry, "remove-model", f"{field} {getattr(entry, field)} removed")
-            )
+    for entry, reason in chosen:
+        plan.changes.append(RemoveEntry(entry, "remove-model", reason))
     dangling = dangling_references(doc, plan.of(RemoveEntry))
     if dangling and prune_routes:
         gone = _gone_names(doc, plan)
@@ -75,6 +107,9 @@ def _prune_routes(doc: ConfigDocument, plan: Plan, gone: set[str]) -> None:
     for key in ROUTE_KEYS:
         pair = mapping_pair(settings[1], key)
         if pair is None:
+            continue
+        if _is_flow(pair[1]):
+            _prune_flow(doc, plan, key, pair, gone)
             continue
         existing = _existing(doc, key, pair[1]) or {}
         final: Any = doc.data["router_settings"].get(key)
@@ -108,4 +143,50 @@ def _without(final: Any, name: str) -> Any:
 def _with(final: Any, name: str, targets: list[str]) -> Any:
     if isinstance(final, list):
         return [{name: targets} if isinstance(i, dict) and name in i else i for i in final]
+    return final
+
+
+def _prune_flow(doc: ConfigDocument, plan: Plan, key: str, pair: tuple, gone: set[str]) -> None:
+    """A route written in flow style (``fallbacks: [{"a": ["b"]}]``): its one line is written
+    again without the names that are gone; one spanning several lines is left to a person."""
+    key_node, node = pair
+    final: Any = doc.data["router_settings"].get(key)
+    pruned = _pruned(final, gone)
+    if pruned == final:
+        return
+    line = key_node.start_mark.line
+    if last_line(node) != line:
+        raise LlmsyncError(
+            f"{doc.where(node)}: router_settings.{key} is flow style over several lines; "
+            "edit it by hand, or re-run with --force to keep it"
+        )
+    if not pruned:
+        plan.changes.append(SetRouterSetting({key: REMOVED}, ((line, line, ()),), (f"- {key}",)))
+        return
+    text = doc.lines[line].rstrip("\r\n")
+    flow = json.dumps(pruned, separators=(", ", ": "))  # JSON is YAML flow, quoted safely
+    written = text[: node.start_mark.column] + flow + text[node.end_mark.column :]
+    summary = tuple(f"~ {key} {name}" for name in sorted(gone))
+    plan.changes.append(SetRouterSetting({key: pruned}, ((line, line, (written,)),), summary))
+
+
+def _pruned(final: Any, gone: set[str]) -> Any:
+    """A route value without the model_names that are gone (a route left empty goes too)."""
+    if isinstance(final, list):
+        out = []
+        for item in final:
+            if not isinstance(item, dict):
+                out.append(item)
+                continue
+            kept = {}
+            for name, value in item.items():
+                targets = value if isinstance(value, list) else [value]
+                left = [t for t in targets if t not in gone]
+                if name not in gone and left:
+                    kept[name] = value if len(left) == len(targets) else left
+            if kept:
+                out.append(kept)
+        return out
+    if isinstance(final, dict):
+        return {a: t for a, t in final.items() if a not in gone and t not in gone}
     return final
