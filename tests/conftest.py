@@ -151,6 +151,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         judge.close()
 
 
+@pytest.fixture(autouse=True)
+def one_litellm_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """`validate --strict` asks the session's LiteLLM process instead of starting one per run
+    (~3 s of LiteLLM import each). Tests marked ``judge_process`` keep the real path."""
+    if request.node.get_closest_marker("judge_process") is None:
+        import llmsync.lint.router as router
+
+        monkeypatch.setattr(
+            router, "_judge_elsewhere", lambda _python, entries: litellm_verdicts(entries)
+        )
+
+
 def litellm_verdicts(entries: list) -> list:
     """LiteLLM 1.106.2's verdict on each entry (None: accepted), from its own environment."""
     from oracle import Judge

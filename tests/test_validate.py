@@ -136,6 +136,7 @@ def test_json_output_schema(tmp_path, monkeypatch, llmsync):
     assert data["summary"]["errors"] == sum(f["severity"] == "error" for f in data["findings"])
 
 
+@pytest.mark.judge_process  # through LLMSYNC_LITELLM_PYTHON, as a user would run it
 def test_strict_builds_litellms_router(workdir, llmsync):
     write_config(
         workdir,
@@ -178,3 +179,21 @@ def test_online_checks_catalogues(workdir, catalogs, llmsync):
     assert "E060 anthropic/claude-2 is no longer in the openrouter catalogue" in run.stdout
     assert "W061 poe catalogue unavailable" in run.stdout
     assert "gpt-4o-mini" not in run.stdout
+
+
+@pytest.mark.judge_process
+def test_strict_without_litellm_says_how_to_add_it(workdir, llmsync, monkeypatch):
+    import sys
+
+    write_config(
+        workdir, "model_list:\n  - model_name: a\n    litellm_params:\n      model: gpt-4o\n"
+    )
+    monkeypatch.delenv("LLMSYNC_LITELLM_PYTHON")
+    monkeypatch.setitem(sys.modules, "litellm", None)  # not importable, wherever tests run
+    run = llmsync("validate", "--strict")
+    assert run.exit_code == 2
+    assert "pip install 'llmsync-cli[litellm]'" in run.stderr
+    assert "LLMSYNC_LITELLM_PYTHON" in run.stderr
+    monkeypatch.setenv("LLMSYNC_LITELLM_PYTHON", str(workdir / "no-such-python"))
+    run = llmsync("validate", "--strict")
+    assert run.exit_code == 2 and "cannot run it" in run.stderr
