@@ -597,9 +597,16 @@ def generate(
 ) -> int:
     """Write entries for the model servers declared under `sources:` in providers.yaml."""
 
+    from llmsync.errors import LlmsyncError
+
     _load_env()
     _check_outputs(None, output_format)
     registry = _registry(providers)
+    if not registry.sources:  # not "no changes": there was nothing to ask
+        raise LlmsyncError(
+            f"no sources to generate from: declare model servers under `sources:` in "
+            f"providers.yaml or providers.local.yaml ({registry.source} has none)"
+        )
     return _generate(
         config, registry, dry_run, check, backup, verbose, in_place, timeout, output_format
     )

@@ -88,3 +88,11 @@ def test_small_usage_errors_are_usage_errors(workdir, llmsync, monkeypatch):
     assert {"code": "E070", "name": "router-rejects-entry", "severity": "error"}.items() <= next(
         r for r in rules["rules"] if r["code"] == "E070"
     ).items()
+
+
+def test_generate_without_sources_says_so(workdir, llmsync):
+    config = write_config(workdir, TWO)
+    run = llmsync("generate")
+    assert run.exit_code == 2
+    assert "no sources to generate from: declare model servers under `sources:`" in run.stderr
+    assert "no changes" not in run.output and config.read_text() == TWO
