@@ -32,9 +32,13 @@ def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
         "version": REPORT_VERSION,
         "llmsync": __version__,
         "command": command,
-        "summary": {
+        "summary": {  # entries, as the summary table counts them; fields named as such
             "added": len(rows["added"]),
-            "repriced": len(rows["repriced"]),
+            "repriced": len(
+                {id(c.entry) for c in plan.of(SetField) + plan.of(RemoveField)}
+                | {id(c.entry) for c in plan.of(ReplaceEntry)}
+            ),
+            "repriced_fields": len(rows["repriced"]),
             "removed": len(rows["removed"]),
             "held_back": len(held),
             "failed_providers": len(failed),

@@ -61,7 +61,6 @@ def test_adds_entries_with_prices_mode_and_limits_in_sorted_position(config, cat
       model: openrouter/openai/text-embedding-3-small
       api_key: os.environ/OPENROUTER_API_KEY
       input_cost_per_token: 2.0e-08
-      output_cost_per_token: 1.0e-09
     model_info:
       mode: embedding
       max_input_tokens: 8192

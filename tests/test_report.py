@@ -56,6 +56,7 @@ def test_weekly_report_golden_and_stable(workdir, catalogs, llmsync):
     assert data["summary"] == {
         "added": 1,
         "repriced": 1,
+        "repriced_fields": 1,
         "removed": 1,
         "held_back": 3,
         "failed_providers": 1,

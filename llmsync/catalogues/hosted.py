@@ -250,8 +250,15 @@ class Provider:
         aliases = [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else []
         if self.spec.alias_after_slash and "/" in model_id:  # GitHub: "openai/gpt-4.1" is "gpt-4.1"
             aliases.append(model_id.rsplit("/", 1)[1])
+        sections = {path.split(".")[0] for path in prices.fields.values()}
+        described = (
+            prices.always_free
+            or not sections
+            or any(dig(item, section) is not None for section in sections)
+        )
         return CatalogModel(
             id=model_id,
+            described=described,
             mode=self._mode(item, source, model_id),
             costs=costs,
             limits=limits,
@@ -309,13 +316,17 @@ class Provider:
         return entry
 
     def config_costs(self, model: CatalogModel) -> dict[str, float]:
-        """Catalogue prices as config.yaml holds them: a zero token price becomes free_cost.
+        """Catalogue prices as config.yaml holds them: a free model's zero token prices become
+        free_cost (LiteLLM reads 0 as "unknown" in places; the marker says "free").
 
-        Zero cache prices mean "no separate charge" and are left out rather than written.
+        Only a model free in both directions is marked: a paid model's zero output price (an
+        embedding model has no output) is "no charge that way" and is left out, like zero
+        cache prices, so a paid embedding never carries the free marker.
         """
         costs = {}
+        paid = any(model.costs.get(f, 0) != 0 for f in COST_FIELDS[:2])
         for field_name, value in model.costs.items():
-            if value == 0 and field_name in COST_FIELDS[:2]:
+            if value == 0 and field_name in COST_FIELDS[:2] and not paid:
                 value = self.defaults.free_cost
             if value != 0:
                 costs[field_name] = value

@@ -29,6 +29,9 @@ class CatalogModel:
     replacement: str | None = None
     aliases: tuple[str, ...] = ()
     in_cost_map: bool | None = None  # whether LiteLLM's cost map knows it (None: not checked)
+    # False when a priced listing has no price section at all for it (DeepInfra's
+    # `metadata: null`): neither prices nor a mode can be read from the listing
+    described: bool = True
 
 
 @dataclass(frozen=True)

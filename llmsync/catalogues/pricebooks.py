@@ -56,11 +56,18 @@ def enrich(
         )
         mapped = mapped if isinstance(mapped, dict) else None
         changes: dict[str, Any] = {}
-        if not listing_priced and not model.costs:
+        # A priced listing that says nothing about a model (DeepInfra gives `metadata: null`
+        # for its embedding models) is no better than an unpriced one: the books speak for it.
+        says_nothing = listing_priced and not model.described
+        if (not listing_priced or says_nothing) and not model.costs:
             costs, rejected = _dev_costs(dev_model, provider)
             if not costs and not rejected:
                 costs, rejected = _map_costs(mapped, provider)
             changes.update(costs=costs, rejected={**model.rejected, **rejected})
+            if mapped and mapped.get("mode") == "embedding" and model.mode == "chat":
+                changes["mode"] = "embedding"
+            if says_nothing and (costs or mapped):
+                changes["described"] = True  # the books described it
         if not model.limits and mapped:
             # A limit the listing gave but could not be trusted stays held: never a lower
             # source over a higher one.

@@ -42,6 +42,14 @@ def additions(
         if unsafe:
             plan.notes.append(f"{provider.name}: skipped a catalogue model: {unsafe}")
             continue
+        if not model.described:
+            # Neither the listing nor the books know its prices, limits or mode: it may be an
+            # embedding or an image model, and a bare chat entry would be wrong and free.
+            plan.notes.append(
+                f"{provider.name}: {model.id}: its listing and the price books say nothing "
+                "about it (no prices, limits or mode); not added: add it by hand"
+            )
+            continue
         data = provider.new_entry(model, name)
         prices = [why for key, why in model.rejected.items() if key not in LIMIT_FIELDS]
         if prices:
