@@ -78,6 +78,15 @@ ConfigOpt = Annotated[
         callback=_find_config,
     ),
 ]
+PreferOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--prefer",
+        help="When models.dev and LiteLLM's cost map disagree on a price: models.dev or costmap "
+        "(default: hold the change back and show both).",
+        show_default=False,
+    ),
+]
 ProvidersOpt = Annotated[
     Path | None,
     typer.Option(
@@ -248,6 +257,7 @@ def cleanup(
         ),
     ] = False,
     timeout: TimeoutOpt = None,
+    prefer: PreferOpt = None,
     backup: BackupOpt = False,
     in_place: InPlaceOpt = False,
     report: ReportOpt = None,
@@ -263,7 +273,7 @@ def cleanup(
 
     _load_env()
     _check_outputs(report, output_format)
-    registry = _registry(providers)
+    registry = _registry(providers, prefer)
     hosted, named_servers = split_server_names(provider, registry)
     names = registry.select(hosted) if hosted or not named_servers else []
     servers = True if "all" in provider else named_servers
@@ -357,6 +367,7 @@ def add_model(
     cache_ttl: CacheTtlOpt = 3600.0,
     no_cache: NoCacheOpt = False,
     offline: OfflineOpt = False,
+    prefer: PreferOpt = None,
 ) -> int:
     """Add models from a provider's catalogue with their prices, mode and limits."""
     from llmsync.catalogues.fetch import Job
@@ -369,7 +380,7 @@ def add_model(
         raise LlmsyncError("--group takes one query, e.g. add-model --group glm -p all glm-5.1")
     _load_env()
     _check_outputs(report, output_format)
-    registry = _registry(providers)
+    registry = _registry(providers, prefer)
     names = registry.select(provider)
     if group is None and (len(names) != 1 or "all" in provider):
         raise LlmsyncError("add-model needs one provider (or --group for several)")
@@ -1054,12 +1065,18 @@ def _load_env() -> None:
         load_dotenv(env, override=False)  # the real environment wins over .env
 
 
-def _registry(path: Path | None) -> Registry:
-    """providers.yaml; the variables it names as keys are secrets to every output."""
+def _registry(path: Path | None, prefer: str | None = None) -> Registry:
+    """providers.yaml; the variables it names as keys are secrets to every output.
+    ``prefer``: --prefer, over the registry's pricebooks.prefer."""
     from llmsync import redact
+    from llmsync.errors import LlmsyncError
     from llmsync.registry import Registry
 
     registry = Registry.load(path)
+    if prefer is not None:
+        if prefer not in ("models.dev", "costmap"):
+            raise LlmsyncError(f"--prefer must be models.dev or costmap, not {prefer!r}")
+        registry.pricebooks = registry.pricebooks.model_copy(update={"prefer": prefer})
     redact.active().remember_variables(
         [p.spec.api_key_env for p in registry.providers.values()]
         + [s.api_key_env for s in registry.sources.values()]

@@ -45,6 +45,7 @@ class SetField:
     old: Any
     new: float | int | str | None  # str: a date; None only held back (value not trusted)
     provider: str
+    source: str = ""  # where the new value came from: "listing 2026-12-05", "models.dev ..."
 
 
 @dataclass(frozen=True)

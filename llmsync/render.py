@@ -159,6 +159,7 @@ def _print_changes(console: Console, plan: Plan) -> None:
             _SHORT.get(c.field, c.field),
             f"{_show(c.old)} → {_show(c.new)}",
             _delta(c.old, c.new),
+            c.source,
         )
         for c in updates
     ]
@@ -170,6 +171,7 @@ def _print_changes(console: Console, plan: Plan) -> None:
         table.add_column("field")
         table.add_column("old → new")
         table.add_column("Δ%", justify="right")
+        table.add_column("source")
         for row in rows:
             table.add_row(*row)
         print_table(console, table, fold=("model",))
@@ -188,9 +190,10 @@ def _print_changes(console: Console, plan: Plan) -> None:
         change = held.change
         if isinstance(change, SetField):
             new = "(not written)" if change.new is None else _show(change.new)
+            source = f" from {change.source}" if change.source else ""
             label, what = (
                 change.entry.label(),
-                f"{change.section}.{change.field} {_show(change.old)} → {new}",
+                f"{change.section}.{change.field} {_show(change.old)} → {new}{source}",
             )
         elif isinstance(change, AddEntry):
             label, what = _added_label(change), "addition"
@@ -221,11 +224,11 @@ def write_lines(console: Console, lines: list[tuple[str, str]]) -> None:
 
 
 def _plain_table(rows: list[tuple[str, ...]]) -> list[str]:
-    header = ("model", "field", "old → new", "Δ%")
+    header = ("model", "field", "old → new", "Δ%", "source")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths[:-1]) + f"  {{:>{widths[-1]}}}"
-    return [fmt.format(*header), fmt.format(*("-" * w for w in widths))] + [
-        fmt.format(*row) for row in rows
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths[:3]) + f"  {{:>{widths[3]}}}  {{:<{widths[4]}}}"
+    return [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths))] + [
+        fmt.format(*row).rstrip() for row in rows
     ]
 
 

@@ -14,7 +14,7 @@ from llmsync.plan import AddEntry, Plan, RemoveEntry, RemoveField, ReplaceEntry,
 from llmsync.prices import delta_percent, is_number, value_text
 
 REPORT_VERSION = 1
-COLUMNS = ("model_name", "provider", "field", "old", "new", "Δ%")
+COLUMNS = ("model_name", "provider", "field", "old", "new", "Δ%", "source")
 
 
 def build(plan: Plan, diff: str, command: str) -> dict[str, Any]:
@@ -82,6 +82,7 @@ def _set(change: SetField | RemoveField) -> dict[str, Any]:
         "old": change.old,
         "new": new,
         "delta_percent": None if delta is None else round(delta, 2),
+        "source": getattr(change, "source", "") or None,
     }
 
 
@@ -205,6 +206,7 @@ def _table(rows: list[dict[str, Any]], reason: bool = False) -> list[str]:
             _value(row["old"]),
             _value(row["new"]),
             "" if delta is None else f"{delta:+.1f}%",
+            row.get("source") or "",
         ]
         if reason:
             cells.append(row.get("reason", ""))

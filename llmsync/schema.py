@@ -244,6 +244,14 @@ class PriceBooks(_Strict):
     deprecation_warning_days: int = Field(
         30, ge=0, description="a cost-map deprecation_date this close counts as deprecated"
     )
+    prefer: Literal["models.dev", "costmap"] | None = Field(
+        None,
+        description="when the two books disagree about a price the listing does not give: "
+        "take this one's (cleanup --prefer); unset: the change is held back with both values",
+    )
+    disagreement: float = Field(
+        0.05, ge=0, description="relative difference beyond which the books disagree"
+    )
 
 
 class RegistryFile(_Strict):

@@ -73,6 +73,7 @@ def check_expansion(root: Any, name: str) -> None:
     if root is None:
         return
     sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values it expands to, depth)
+    open_nodes: set[int] = set()  # on the current path: met again below itself = a cycle
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
@@ -80,9 +81,13 @@ def check_expansion(root: Any, name: str) -> None:
             continue
         children = _children(node)
         if not children_done:
+            if id(node) in open_nodes:  # an anchor used inside itself (`&a {<<: *a}`)
+                _refuse(name, node.start_mark.line + 1, node, "an anchor is used inside itself")
+            open_nodes.add(id(node))
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
             continue
+        open_nodes.discard(id(node))
         size = 1 + sum(sizes[id(c)][0] for c in children)
         depth = 1 + max((sizes[id(c)][1] for c in children), default=0)
         sizes[id(node)] = (size, depth)

@@ -135,3 +135,19 @@ def test_a_hostile_providers_yaml_is_one_line_too(tmp_path, name):
         assert done.returncode == 2, (command, done.stderr[-300:])
         assert done.stderr.startswith(f"llmsync: error: providers.yaml:{line}: "), done.stderr
         assert what in done.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x: &a {k: 1, <<: *a}\nmodel_list: []\n",  # a merge key into its own mapping
+        "x: &a [1, *a]\nmodel_list: []\n",  # a sequence holding itself
+    ],
+)
+def test_an_anchor_used_inside_itself_is_refused_not_looped_on(workdir, llmsync, text):
+    config = workdir / "config.yaml"
+    config.write_text(text)
+    run = llmsync("cleanup", "--dry-run")
+    assert run.exit_code == 2, run.output
+    assert "config.yaml:1: an anchor is used inside itself; not read" in run.stderr
+    assert config.read_text() == text

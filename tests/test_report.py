@@ -6,6 +6,7 @@ import json
 import shutil
 
 import httpx
+import pytest
 from conftest import write_config
 from test_validate import check_golden
 
@@ -36,6 +37,12 @@ model_list:
     litellm_params:
       model: poe/claude-sonnet-4.5
 """
+
+
+@pytest.fixture(autouse=True)
+def fetched_on_a_fixed_day(monkeypatch):
+    """Reports name the date each catalogue was fetched: fixed here, so goldens stay true."""
+    monkeypatch.setattr("llmsync.catalogues.cache._day", lambda _timestamp: "2026-12-01")
 
 
 def scenario(workdir, catalogs, llmsync, *args):

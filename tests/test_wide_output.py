@@ -5,6 +5,7 @@ terminal they still fit its width."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from conftest import write_config
@@ -127,13 +128,15 @@ def test_cleanup_summary_and_repriced_tables_keep_ids_whole(wide, llmsync):
         [OTHER_PROVIDER, "1", "0", "1", "0", "ok"],
     ]
     header, rows = table(run.stdout, "Repriced")
-    assert header == ["model", "field", "old → new", "Δ%"]
-    assert sorted(rows) == [
+    assert header == ["model", "field", "old → new", "Δ%", "source"]
+    day = time.strftime("%Y-%m-%d", time.gmtime())  # fetched in this run
+    assert sorted(row[:4] for row in rows) == [
         [f"longprov/{LONG_ID}", "input", "1.0e-06 → 1.25e-06", "+25.0%"],
         [f"longprov/{LONG_ID}", "output", "(none) → 1.0e-05", ""],
         [f"otherprov/{LONG_ID}", "input", "1.0e-06 → 1.25e-06", "+25.0%"],
         [f"otherprov/{LONG_ID}", "output", "(none) → 1.0e-05", ""],
     ]
+    assert {row[4] for row in rows} == {f"listing {day}"}
 
 
 def test_an_exported_columns_does_not_narrow_a_pipe(wide, llmsync, monkeypatch):

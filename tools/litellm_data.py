@@ -1,25 +1,38 @@
 """Regenerate the LiteLLM facts llmsync ships (so `validate` never imports LiteLLM):
 
-- data/litellm_bare_ids.txt: model ids without a provider prefix that LiteLLM routes
-  (get_llm_provider accepts them);
+- data/litellm_bare_ids.txt: model ids without a provider prefix (no `/`, or a first segment
+  that is no provider) that LiteLLM routes: every such key of its cost map and every id in the
+  model lists get_llm_provider consults, kept when get_llm_provider accepts it;
+- data/litellm_bare_rules.txt: how get_llm_provider routes an id it does not list, in its order
+  (substring, prefix and exact tests, Replicate's `name:version`, and the cost map's
+  fallback-generalization regexes that send future `claude-*` ids to anthropic), read from its
+  source so a LiteLLM that adds a rule stops this tool instead of being copied wrong;
 - data/litellm_router_settings.txt: router_settings keys the proxy passes to Router;
 - data/litellm_general_settings.txt: general_settings keys the proxy reads (its settings model,
   and every general_settings.get("...") in its source);
 - data/litellm_settings.txt: litellm_settings keys (the proxy sets each as a litellm attribute).
 
-Run with the pinned test extra installed:  .venv/bin/python tools/litellm_data.py
+Run with the Python that has the pinned LiteLLM (the tests' oracle environment):
+    .venv-oracle/bin/python -I tools/litellm_data.py
+(-I: llmsync/lint/secrets.py must not shadow the standard library's `secrets`.)
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
 import re
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # the bundled map, never a download
 
 import litellm
+from litellm.constants import REPLICATE_MODEL_NAME_WITH_ID_LENGTH
+from litellm.litellm_core_utils import fallback_generalizations, get_llm_provider_logic
+from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 from litellm.proxy.proxy_server import ROUTER_SETTINGS_MANAGED_OUTSIDE_CONFIG
 
 DATA = Path(__file__).resolve().parents[1] / "llmsync" / "data"
@@ -34,13 +47,128 @@ def routable(model: str) -> bool:
     return True
 
 
-bare = sorted(k for k in litellm.model_cost if "/" not in k and routable(k))
+def chain_of_lists_and_rules() -> tuple[set[str], list[tuple[str, str, str]]]:
+    """The if/elif chain get_llm_provider runs on an id without a provider prefix: the model
+    lists it looks ids up in, and its other tests as (kind, provider, argument), in order."""
+    tree = ast.parse(inspect.getsource(get_llm_provider_logic.get_llm_provider))
+    first = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and "litellm.open_ai_chat_completion_models" in ast.unparse(node.test)
+    )
+    lists: set[str] = set()
+    rules: list[tuple[str, str, str]] = []
+    node: ast.If | None = first
+    while node is not None:
+        test = ast.unparse(node.test)
+        atoms = (
+            node.test.values
+            if isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.Or)
+            else [node.test]
+        )
+        if test == REPLICATE_TEST and REPLICATE_BODY in "\n".join(map(ast.unparse, node.body)):
+            lists.add("replicate_models")
+            rules.append(
+                ("replicate-version", "replicate", str(REPLICATE_MODEL_NAME_WITH_ID_LENGTH))
+            )
+        else:
+            provider = _assigned_provider(node.body)
+            for atom in atoms:
+                listed = re.fullmatch(r"model in litellm\.(\w+)", ast.unparse(atom))
+                if listed:
+                    lists.add(listed.group(1))
+                    continue
+                rule = _pattern(atom)
+                if rule is None or provider is None:
+                    sys.exit(f"get_llm_provider has a test this tool does not know: {test!r}")
+                rules.append((rule[0], provider, rule[1]))
+        rest = node.orelse
+        if rest and not (len(rest) == 1 and isinstance(rest[0], ast.If)):
+            sys.exit("get_llm_provider's chain ends in an else this tool does not know")
+        node = rest[0] if rest else None
+    return lists, rules
+
+
+REPLICATE_TEST = (
+    "model in litellm.replicate_models or (':' in model and len(model) > "
+    "REPLICATE_MODEL_NAME_WITH_ID_LENGTH)"
+)
+REPLICATE_BODY = (
+    "if len(model_parts) > 1 and len(model_parts[1]) == REPLICATE_MODEL_NAME_WITH_ID_LENGTH:\n"
+    "    custom_llm_provider = 'replicate'\n"
+    "elif model in litellm.replicate_models:\n"
+    "    custom_llm_provider = 'replicate'"
+)
+
+
+def _assigned_provider(body: list[ast.stmt]) -> str | None:
+    for statement in body:
+        if (
+            isinstance(statement, ast.Assign)
+            and [ast.unparse(t) for t in statement.targets] == ["custom_llm_provider"]
+            and isinstance(statement.value, ast.Constant)
+        ):
+            return statement.value.value
+    return None
+
+
+def _pattern(atom: ast.expr) -> tuple[str, str] | None:
+    text = ast.unparse(atom)
+    for kind, shape in (
+        ("contains", r"('[^'\\]*') in model"),
+        ("prefix", r"model\.startswith\(('[^'\\]*')\)"),
+        ("exact", r"model == ('[^'\\]*')"),
+    ):
+        found = re.fullmatch(shape, text)
+        if found:
+            return kind, ast.literal_eval(found.group(1))
+    return None
+
+
+def generalizations() -> list[tuple[str, str, str]]:
+    """The cost map's routing rules (fallback_generalizations.py): first regex that matches
+    (re.search, case-insensitive) names the provider; LiteLLM tries them last."""
+    return [
+        ("regex", r.provider, r.pattern.pattern)
+        for r in fallback_generalizations._registry.routing_rules
+    ]
+
+
+def prefixed(model: str) -> bool:
+    return "/" in model and model.split("/", 1)[0] in PROVIDERS
+
+
+PROVIDERS = {str(getattr(p, "value", p)) for p in litellm.provider_list} | set(
+    JSONProviderRegistry.list_providers()
+)
+lists, rules = chain_of_lists_and_rules()
+rules += generalizations()
+for kind, provider, argument in rules:
+    if "\t" in argument or "\n" in argument:
+        sys.exit(f"a {kind} rule for {provider} has a tab or newline: {argument!r}")
+candidates = {k for k in litellm.model_cost if isinstance(k, str)}
+for name in lists:
+    candidates |= {m for m in getattr(litellm, name) if isinstance(m, str)}
+bare = sorted(m for m in candidates if m and not prefixed(m) and routable(m))
 (DATA / "litellm_bare_ids.txt").write_text(HEADER + "".join(f"{m}\n" for m in bare))
+(DATA / "litellm_bare_rules.txt").write_text(
+    HEADER
+    + "# How get_llm_provider routes an id without a provider prefix that litellm_bare_ids.txt\n"
+    "# does not list: the first rule that matches names the provider. One rule a line,\n"
+    "# kind<TAB>provider<TAB>argument, in LiteLLM's order. Kinds: contains (substring), prefix,\n"
+    "# exact (all three case-sensitive); replicate-version (an id with ':' longer than <argument>\n"
+    "# characters is replicate's when its part after the first ':' (up to any next ':') is\n"
+    "# <argument> long; either way the rules after it, up to the regexes, are skipped); regex\n"
+    "# (re.search, ignoring case: the cost map's fallback_generalizations, tried last).\n"
+    '# No match: LiteLLM raises "LLM Provider NOT provided".\n'
+    + "".join(f"{kind}\t{provider}\t{argument}\n" for kind, provider, argument in rules)
+)
 args = sorted(
     a for a in litellm.Router.get_valid_args() if a not in ROUTER_SETTINGS_MANAGED_OUTSIDE_CONFIG
 )
 (DATA / "litellm_router_settings.txt").write_text(HEADER + "".join(f"{a}\n" for a in args))
-print(f"{len(bare)} bare ids, {len(args)} router settings")
+print(f"{len(bare)} bare ids, {len(rules)} bare-id rules, {len(args)} router settings")
 
 from litellm.proxy._types import ConfigGeneralSettings  # noqa: E402
 

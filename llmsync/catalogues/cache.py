@@ -16,7 +16,7 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,12 @@ class CachePolicy:
     folder: Path | None = None  # None: no cache
     ttl: float = 3600.0
     offline: bool = False
+    # url -> the date (UTC) the copy in use was fetched: the provenance of every price
+    dates: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def date_of(self, url: str) -> str:
+        """When the catalogue at ``url`` was fetched (today when fetched in this run)."""
+        return self.dates.get(url) or _day(time.time())
 
     def path(self, url: str, headers: dict[str, str]) -> Path | None:
         if self.folder is None:
@@ -62,6 +68,7 @@ class CachePolicy:
             return MISSING  # not a file this cache wrote
         if not self.offline and time.time() - fetched > self.ttl:
             return MISSING
+        self.dates[url] = _day(fetched)
         return saved.get("body", MISSING)
 
     def write(self, url: str, headers: dict[str, str], body: Any) -> None:
@@ -115,3 +122,7 @@ def remove_dead_temps(folder: Path) -> list[Path]:
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "llmsync"
+
+
+def _day(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(timestamp))

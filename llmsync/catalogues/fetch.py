@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from llmsync import __version__
@@ -107,6 +107,7 @@ async def fetch_all(
                 loaded[name] = await task
             except Exception:
                 loaded[name] = None
+    dates = {name: cache.date_of(getattr(books, name).url) for name in loaded} if books else {}
     result = {}
     for job, outcome in zip(jobs, outcomes, strict=True):
         if outcome.catalog is not None and getattr(job.provider, "books_only", False):
@@ -117,7 +118,7 @@ async def fetch_all(
             else:
                 outcome = FetchOutcome(outcome.provider, catalog, None, outcome.seconds)
         if outcome.catalog is not None and books is not None:
-            catalog = pricebooks.enrich(outcome.catalog, job.provider, loaded, books)
+            catalog = pricebooks.enrich(outcome.catalog, job.provider, loaded, books, dates=dates)
             outcome = FetchOutcome(outcome.provider, catalog, None, outcome.seconds)
         result[job] = outcome
     return result
@@ -161,6 +162,7 @@ async def _fetch_one(
         # In a thread, so the event loop keeps serving the other catalogues meanwhile; the
         # parse checks the deadline itself (wait_for cannot stop it), so it ends in time.
         catalog = await asyncio.to_thread(provider.parse, payloads, clock)
+        catalog = replace(catalog, fetched=cache.date_of(provider.first_url(sources[0])))
         for source, (bodies, fresh) in zip(sources, pages, strict=True):
             if fresh:  # only a catalogue that parsed is worth keeping
                 cache.write(provider.first_url(source), headers, bodies)

@@ -32,6 +32,11 @@ class CatalogModel:
     # False when a priced listing has no price section at all for it (DeepInfra's
     # `metadata: null`): neither prices nor a mode can be read from the listing
     described: bool = True
+    # where each price came from: "listing 2026-12-05", "models.dev 2026-12-05", "cost map ..."
+    sources: Mapping[str, str] = field(default_factory=dict)
+    # prices the two books give differently (beyond tolerance) with nothing to settle it:
+    # field -> both values, said when the change is held back
+    disputed: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Catalog:
     partial: bool = False  # the listing omits live models: absence proves nothing
     notes: tuple[str, ...] = ()  # said once per provider: ids listed more than once, not alike
     scope: str = ""  # what one listing of a platform answers for: "us-east-1", a resource
+    fetched: str = ""  # the date the listing was fetched (a price without a book source: this)
 
     def __post_init__(self) -> None:
         # Other names a model answers to: its aliases, and any spelling in another case (only

@@ -39,8 +39,19 @@ def enrich(
     loaded: dict[str, Any],
     books: PriceBooks,
     today: dt.date | None = None,
+    dates: dict[str, str] | None = None,
 ) -> Catalog:
-    """``catalog`` with prices, limits and lifecycle filled from the books where it lacks them."""
+    """``catalog`` with prices, limits and lifecycle filled from the books where it lacks them.
+
+    Each price filled says which book gave it, and that book's fetch date (``dates``). Where
+    both books price a field and differ beyond ``books.disagreement``, ``books.prefer``
+    decides; without it the field is marked disputed (both values) and its change held back.
+    """
+    dates = dates or {}
+    labels = {
+        "models.dev": f"models.dev {dates.get('models_dev', '')}".strip(),
+        "cost map": f"cost map {dates.get('cost_map', '')}".strip(),
+    }
     spec = provider.spec.prices
     dev = _models_dev_provider(loaded.get("models_dev"), spec.models_dev)
     cost_map = loaded.get("cost_map") if spec.cost_map else None
@@ -60,10 +71,17 @@ def enrich(
         # for its embedding models) is no better than an unpriced one: the books speak for it.
         says_nothing = listing_priced and not model.described
         if (not listing_priced or says_nothing) and not model.costs:
-            costs, rejected = _dev_costs(dev_model, provider)
-            if not costs and not rejected:
-                costs, rejected = _map_costs(mapped, provider)
-            changes.update(costs=costs, rejected={**model.rejected, **rejected})
+            dev_costs, dev_bad = _dev_costs(dev_model, provider)
+            map_costs, map_bad = _map_costs(mapped, provider)
+            use_dev = bool(dev_costs or dev_bad)  # models.dev first, as always
+            costs, sources, disputed = _settle(dev_costs, map_costs, use_dev, books, labels)
+            rejected = dev_bad if use_dev else map_bad
+            changes.update(
+                costs=costs,
+                sources=sources,
+                disputed=disputed,
+                rejected={**model.rejected, **rejected},
+            )
             if mapped and mapped.get("mode") == "embedding" and model.mode == "chat":
                 changes["mode"] = "embedding"
             if says_nothing and (costs or mapped):
@@ -74,6 +92,8 @@ def enrich(
             wanted = {f: mapped.get(f) for f in LIMIT_FIELDS if f not in model.rejected}
             limits, bad = parse_limits(wanted, "cost map")
             changes["limits"] = limits
+            book = {name: labels["cost map"] for name in limits}
+            changes["sources"] = {**changes.get("sources", model.sources), **book}
             changes["rejected"] = {**bad, **changes.get("rejected", model.rejected)}
         if model.deprecation is None:
             changes["deprecation"] = _deprecation(dev_model, mapped, soon)
@@ -81,6 +101,39 @@ def enrich(
             changes["in_cost_map"] = mapped is not None
         models[model_id] = replace(model, **changes)
     return replace(catalog, models=models)
+
+
+def _settle(
+    dev: dict[str, float],
+    mapped: dict[str, float],
+    use_dev: bool,
+    books: PriceBooks,
+    labels: dict[str, str],
+) -> tuple[dict[str, float], dict[str, str], dict[str, str]]:
+    """One price per field from the two books: models.dev's where it prices the model (as
+    before), the cost map's otherwise; a field they price differently is settled by
+    ``books.prefer`` or marked disputed."""
+    costs = dict(dev if use_dev else mapped)
+    sources = {f: labels["models.dev" if use_dev else "cost map"] for f in costs}
+    disputed = {}
+    if use_dev and mapped:
+        for name in sorted(set(dev) & set(mapped)):
+            a, b = dev[name], mapped[name]
+            if abs(a - b) <= books.disagreement * max(abs(a), abs(b)):
+                continue
+            if books.prefer == "costmap":
+                costs[name], sources[name] = b, f"{labels['cost map']} (preferred)"
+            elif books.prefer == "models.dev":
+                sources[name] = f"{labels['models.dev']} (preferred)"
+            else:
+                disputed[name] = (
+                    f"models.dev says {_per_m(a)}, LiteLLM's cost map {_per_m(b)} per 1M tokens"
+                )
+    return costs, sources, disputed
+
+
+def _per_m(value: float) -> str:
+    return f"{value * 1e6:.6g}"
 
 
 def _models_dev_provider(body: Any, provider_id: str | None) -> dict[str, Any] | None:

@@ -242,9 +242,11 @@ def _check_entry(
         plan.held += rejected_prices(entry, model, name)
         plan.held += rejected_limits(entry, model, name, fill, plan.notes)
         plan.changes += stale_cache_prices(entry, provider, model, plan.notes)
-        changes = price_changes(entry, provider, model, rtol, plan.notes, fill)
+        changes = price_changes(entry, provider, model, rtol, plan.notes, fill, catalog.fetched)
         reasons = [
-            suspicious_move(c, provider.defaults.free_cost, max_price_factor) for c in changes
+            suspicious_move(c, provider.defaults.free_cost, max_price_factor)
+            or disputed_price(c, model)
+            for c in changes
         ]
         # A model's prices move together: one held back (free <-> paid, a big jump) holds
         # its other prices too, so the entry is never left half free and half priced.
@@ -431,6 +433,12 @@ def dangling_references(
     return list(dict.fromkeys(notes))
 
 
+def disputed_price(change: SetField, model: CatalogModel) -> str | None:
+    """Held back when the two books disagree and nothing settles it (see pricebooks.enrich)."""
+    both = model.disputed.get(change.field) if change.section != "model_info" else None
+    return f"the books disagree: {both}; --prefer models.dev|costmap decides" if both else None
+
+
 def price_changes(
     entry: ModelEntry,
     provider: Provider,
@@ -438,8 +446,10 @@ def price_changes(
     rtol: float,
     notes: list[str],
     fill_limits: bool = False,
+    fetched: str = "",
 ) -> list[SetField]:
     changes = []
+    listing = f"listing {fetched}".strip()
     # Prices are kept true where a person wrote some; an entry without any is left to
     # LiteLLM's own cost map, and it is said when that map does not know the model.
     priced = any(entry.cost_sections(f) for f in COST_FIELDS)
@@ -462,7 +472,10 @@ def price_changes(
             ):
                 continue
             if _editable(entry, section, field_name, notes):
-                changes.append(SetField(entry, section, field_name, old, new, provider.name))
+                source = model.sources.get(field_name, listing)
+                changes.append(
+                    SetField(entry, section, field_name, old, new, provider.name, source)
+                )
     for field_name, new in model.limits.items():
         info = entry.data.get("model_info")
         old = info.get(field_name) if isinstance(info, dict) else None
@@ -470,7 +483,10 @@ def price_changes(
         if old is None and not fill_limits:
             continue
         if old != new and _info_editable(entry, field_name, notes):
-            changes.append(SetField(entry, "model_info", field_name, old, new, provider.name))
+            source = model.sources.get(field_name, listing)
+            changes.append(
+                SetField(entry, "model_info", field_name, old, new, provider.name, source)
+            )
     return changes
 
 

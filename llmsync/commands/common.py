@@ -52,6 +52,7 @@ def additions(
             continue
         data = provider.new_entry(model, name)
         prices = [why for key, why in model.rejected.items() if key not in LIMIT_FIELDS]
+        prices += [f"{key}: the books disagree: {both}" for key, both in model.disputed.items()]
         if prices:
             plan.held.append(HeldChange(AddEntry(data, None, provider.name), "; ".join(prices)))
             continue

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Set
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
 
@@ -101,14 +105,14 @@ def _routable(ctx: Context, doc, node, model: str, custom: set[str]) -> Iterator
         model = ctx.environ[var]
     if "/" in model:
         prefix = model.split("/", 1)[0]
-        if prefix not in ctx.providers and prefix not in custom:
+        if prefix not in ctx.providers and prefix not in custom and not routes(model, ctx.bare_ids):
             yield Hit(
                 doc,
                 node,
                 E015,
                 f"unknown provider prefix '{prefix}/': LiteLLM drops this deployment at startup",
             )
-    elif model not in ctx.bare_ids:
+    elif not routes(model, ctx.bare_ids):
         yield Hit(
             doc,
             node,
@@ -116,6 +120,55 @@ def _routable(ctx: Context, doc, node, model: str, custom: set[str]) -> Iterator
             f'LiteLLM cannot tell the provider of {model!r} ("LLM Provider NOT provided"): '
             "write it as provider/model",
         )
+
+
+def routes(model: str, listed: Set[str]) -> bool:
+    """Whether LiteLLM's ``get_llm_provider`` finds a provider for ``model``, an id without a
+    provider prefix (and without ``api_base``): it is in LiteLLM's model lists
+    (data/litellm_bare_ids.txt), or one of its other rules matches (data/litellm_bare_rules.txt:
+    substring and prefix tests, Replicate's ``name:version``, and the regexes of its cost map's
+    fallback generalizations, which send ids it does not know yet, like a future ``claude-*``,
+    to a provider)."""
+    if model in listed:
+        return True
+    skipping = False  # LiteLLM's replicate branch took the id: its later tests do not run
+    for kind, argument in _bare_rules():
+        if kind == "regex":
+            if argument.search(model):
+                return True
+        elif skipping:
+            continue
+        elif kind == "replicate-version":
+            if ":" in model and len(model) > argument:
+                if len(model.split(":")[1]) == argument:
+                    return True
+                skipping = True
+        elif (
+            (kind == "contains" and argument in model)
+            or (kind == "prefix" and model.startswith(argument))
+            or (kind == "exact" and model == argument)
+        ):
+            return True
+    return False
+
+
+@cache
+def _bare_rules() -> tuple[tuple[str, Any], ...]:
+    text = resources.files("llmsync").joinpath("data", "litellm_bare_rules.txt").read_text("utf-8")
+    rules: list[tuple[str, Any]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, _provider, argument = line.split("\t", 2)
+        if kind == "regex":
+            rules.append((kind, re.compile(argument, re.IGNORECASE)))
+        elif kind == "replicate-version":
+            rules.append((kind, int(argument)))
+        elif kind in ("contains", "prefix", "exact"):
+            rules.append((kind, argument))
+        else:  # a rule kind this llmsync does not know: the data file is newer than the code
+            raise ValueError(f"litellm_bare_rules.txt: unknown rule kind {kind!r}")
+    return tuple(rules)
 
 
 def _custom_providers(ctx: Context) -> set[str]:
