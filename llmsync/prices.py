@@ -25,6 +25,18 @@ COST_FIELDS = (
     "cache_read_input_token_cost",
     "cache_creation_input_token_cost",
 )
+# LiteLLM's long-context tiers and per-request price: written and kept true like the others
+# where a listing or a book states them (Gemini 2.5 Pro bills more above 200k tokens).
+TIER_FIELDS = (
+    "input_cost_per_token_above_128k_tokens",
+    "output_cost_per_token_above_128k_tokens",
+    "input_cost_per_token_above_200k_tokens",
+    "output_cost_per_token_above_200k_tokens",
+    "cache_read_input_token_cost_above_200k_tokens",
+    "cache_creation_input_token_cost_above_200k_tokens",
+    "input_cost_per_request",
+)
+PRICE_FIELDS = COST_FIELDS + TIER_FIELDS  # every cost field llmsync manages
 
 
 MIN_COST = 1e-12  # a non-zero price below this is an artefact (5e-324), not a price

@@ -13,19 +13,23 @@ from dataclasses import replace
 from typing import Any
 
 from llmsync.catalogues.hosted import Provider
-from llmsync.catalogues.model import Catalog, parse_limits, parse_values
-from llmsync.prices import LIMIT_FIELDS, parse_price
+from llmsync.catalogues.model import Catalog, dig, parse_limits, parse_values
+from llmsync.prices import LIMIT_FIELDS, PRICE_FIELDS, parse_price
 from llmsync.schema import PriceBooks
 
 BOOKS = ("models_dev", "cost_map")
 # models.dev cost keys (USD per 1M tokens) -> LiteLLM fields
-_MODELS_DEV_COSTS = {
+_MODELS_DEV_COSTS = {  # dotted paths in a models.dev model's `cost`, USD per 1M tokens
     "input": "input_cost_per_token",
     "output": "output_cost_per_token",
     "cache_read": "cache_read_input_token_cost",
     "cache_write": "cache_creation_input_token_cost",
+    "context_over_200k.input": "input_cost_per_token_above_200k_tokens",
+    "context_over_200k.output": "output_cost_per_token_above_200k_tokens",
+    "context_over_200k.cache_read": "cache_read_input_token_cost_above_200k_tokens",
+    "context_over_200k.cache_write": "cache_creation_input_token_cost_above_200k_tokens",
 }
-_COST_MAP_COSTS = tuple(_MODELS_DEV_COSTS.values())
+_COST_MAP_COSTS = PRICE_FIELDS  # the cost map uses LiteLLM's own names
 
 
 def needed(providers: list[Provider]) -> list[str]:
@@ -149,7 +153,7 @@ def _dev_costs(model: Any, provider: Provider) -> tuple[dict[str, float], dict[s
     if not isinstance(cost, dict):
         return {}, {}
     return _priced(
-        {field: cost.get(key) for key, field in _MODELS_DEV_COSTS.items()},
+        {field: dig(cost, key) for key, field in _MODELS_DEV_COSTS.items()},
         "1e-6",
         provider,
         "models.dev",

@@ -33,6 +33,7 @@ from llmsync.plan import (
 from llmsync.prices import (
     COST_FIELDS,
     LIMIT_FIELDS,
+    PRICE_FIELDS,
     as_number,
     costs_equal,
     finite_number,
@@ -452,7 +453,7 @@ def price_changes(
     listing = f"listing {fetched}".strip()
     # Prices are kept true where a person wrote some; an entry without any is left to
     # LiteLLM's own cost map, and it is said when that map does not know the model.
-    priced = any(entry.cost_sections(f) for f in COST_FIELDS)
+    priced = any(entry.cost_sections(f) for f in PRICE_FIELDS)
     if not priced and model.in_cost_map is False:
         notes.append(
             f"{entry.label()}: LiteLLM's cost map does not know {model.id} and the entry has no "
@@ -499,7 +500,7 @@ def stale_cache_prices(
     if not any(f in model.costs for f in COST_FIELDS[:2]):
         return []  # the model is not priced at all here: nothing to conclude
     out = []
-    for field_name in COST_FIELDS[2:]:
+    for field_name in PRICE_FIELDS[2:]:
         if field_name not in reported or field_name in model.costs or field_name in model.rejected:
             continue
         for section in entry.cost_sections(field_name):
@@ -519,7 +520,7 @@ def rejected_prices(entry: ModelEntry, model: CatalogModel, provider: str) -> li
     """Catalogue prices that could not be trusted: never written, held for a person."""
     held = []
     for field_name, why in model.rejected.items():
-        if field_name in COST_FIELDS:
+        if field_name in PRICE_FIELDS:
             for section in entry.cost_sections(field_name) or [entry.cost_home()]:
                 old = _current(entry, section, field_name)
                 change = SetField(entry, section, field_name, old, None, provider)

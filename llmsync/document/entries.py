@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.nodes import Node, ScalarNode
 
 from llmsync.document.nodes import mapping_value, scalar_value, to_python
-from llmsync.prices import COST_FIELDS
+from llmsync.prices import PRICE_FIELDS
 
 if TYPE_CHECKING:
     from llmsync.document.config import ConfigDocument
@@ -83,7 +83,7 @@ class ModelEntry:
         """Where a missing cost goes: beside the entry's other costs, else litellm_params."""
         for section in ("litellm_params", "model_info"):
             value = self.data.get(section)
-            if isinstance(value, dict) and any(f in value for f in COST_FIELDS):
+            if isinstance(value, dict) and any(f in value for f in PRICE_FIELDS):
                 return section
         return "litellm_params"
 

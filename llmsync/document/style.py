@@ -14,7 +14,7 @@ import yaml
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from llmsync.document.nodes import _is_flow, mapping_pair, mapping_value
-from llmsync.prices import COST_FIELDS, float_style_of, format_float
+from llmsync.prices import PRICE_FIELDS, float_style_of, format_float
 
 if TYPE_CHECKING:
     from llmsync.document.config import ConfigDocument
@@ -76,7 +76,7 @@ class EntryStyle:
 
 def _price_texts(entry: ModelEntry) -> Iterator[str]:
     for section in ("litellm_params", "model_info"):
-        for cost in COST_FIELDS:
+        for cost in PRICE_FIELDS:
             node = entry.value_node((section, cost))
             if isinstance(node, ScalarNode) and not node.style and "." in node.value:
                 yield node.value
