@@ -341,3 +341,18 @@ def test_models_and_api_bases_written_as_environment_references_are_read_like_th
         in data["notes"]
     )
     assert config.read_text() == text
+
+
+def test_lifecycle_and_fill_limits_together_create_one_model_info(workdir, catalogs, llmsync):
+    """An entry without model_info: --lifecycle creates it (as --fill-limits does), and both
+    flags together give one model_info holding both, in the entry's own indentation."""
+    text = "model_list:\n" + entry("g", "gemini/gemini-2.0-flash", {})
+    config = write_config(workdir, text)
+    catalogs.serve()
+    run = llmsync("cleanup", "-p", "gemini", "--no-cache", "--lifecycle", "--fill-limits")
+    assert run.exit_code == 0, run.output
+    written = config.read_text()
+    assert written.count("model_info:") == 1
+    info = written.split("    model_info:\n", 1)[1]
+    assert "      deprecation_date: '2026-06-01'\n" in info
+    assert "      max_input_tokens: " in info
