@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
+from typing import Any
 
+from llmsync import steps
+from llmsync.catalogues.fetch import Job
 from llmsync.catalogues.hosted import Provider
 from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.commands.common import additions, entries_by_provider
 from llmsync.document import ConfigDocument
-from llmsync.errors import LlmsyncError
+from llmsync.errors import EXIT_PENDING, LlmsyncError
+from llmsync.fetching import fetch
+from llmsync.finishing import finish
 from llmsync.plan import Plan
 from llmsync.registry import Registry
 
@@ -120,3 +126,107 @@ def plan_group(
         if name not in chosen
     }
     return plan, lost
+
+
+def run(
+    *,
+    ctx: Any,
+    models: list[str],
+    provider: list[str],
+    model_name: str | None,
+    group: str | None,
+    allow_partial: bool,
+    config: Path,
+    providers: Path | None,
+    dry_run: bool,
+    backup: bool,
+    in_place: bool,
+    report: Path | None,
+    output_format: str,
+    verbose: bool,
+    cache_dir: Path | None,
+    cache_ttl: float,
+    no_cache: bool,
+    offline: bool,
+    prefer: str | None,
+) -> int:
+    """``llmsync add-model``: fetch the named providers' catalogues, plan, finish."""
+    if model_name is not None and (len(models) != 1 or group):
+        raise LlmsyncError("--model-name needs exactly one model id (and no --group)")
+    if group is not None and len(models) != 1:
+        raise LlmsyncError("--group takes one query, e.g. add-model --group glm -p all glm-5.1")
+    steps.load_env()
+    steps.check_outputs(report, output_format)
+    registry = steps.load_registry(providers, prefer)
+    names = registry.select(provider)
+    if group is None and (len(names) != 1 or "all" in provider):
+        raise LlmsyncError("add-model needs one provider (or --group for several)")
+    with steps.editing(config, dry_run):
+        doc = steps.load_config(config)
+        cache = steps.cache_policy(cache_dir, cache_ttl, no_cache, offline)
+        outcomes = fetch([Job(registry.providers[n]) for n in names], registry, verbose, cache)[0]
+        catalogs = _readable(outcomes)
+        if not catalogs:
+            steps.echo("llmsync: no catalogue could be read; nothing was added", err=True)
+            return EXIT_PENDING
+        if group is not None:
+            named = {} if "all" in provider else _named(outcomes)
+            plan = _group(doc, registry, group, models[0], catalogs, named, allow_partial)
+            if plan is None:
+                return EXIT_PENDING
+        else:
+            plan = plan_add(
+                doc, registry, names[0], models, catalogs[names[0]], model_name=model_name
+            )
+        code = finish(
+            doc,
+            plan,
+            dry_run=dry_run,
+            backup=backup,
+            in_place=in_place,
+            verbose=verbose,
+            report=report,
+            output_format=output_format,
+            ctx=ctx,
+        )
+    return max(code, 1 if plan.needs_attention else 0)
+
+
+def _readable(outcomes: dict) -> dict[str, Catalog]:
+    """The catalogues that could be read; one line on stderr for each that could not."""
+    for job, outcome in outcomes.items():
+        if outcome.catalog is None:
+            why = outcome.error or f"skipped: {outcome.skipped}"
+            steps.echo(f"llmsync: {job.name}: catalogue unavailable: {why}", err=True)
+    return {job.name: o.catalog for job, o in outcomes.items() if o.catalog is not None}
+
+
+def _named(outcomes: dict) -> dict[str, str | None]:
+    """Providers named with --provider: None when read, else why not."""
+    return {
+        job.name: None if o.catalog else (o.error or f"skipped: {o.skipped}")
+        for job, o in outcomes.items()
+    }
+
+
+def _group(
+    doc: ConfigDocument,
+    registry: Registry,
+    group: str,
+    query: str,
+    catalogs: dict[str, Catalog],
+    named: dict[str, str | None],
+    allow_partial: bool,
+) -> Plan | None:
+    """--group: the plan, or None (said why) when a named provider is missing."""
+    plan, lost = plan_group(doc, registry, group, query, catalogs, named)
+    for name, why in lost.items():
+        steps.echo(f"llmsync: --group {group}: lost member {name}: {why}", err=True)
+    if lost and not allow_partial:
+        steps.echo(
+            f"llmsync: --group {group}: {len(lost)} named provider(s) missing; nothing "
+            "was added (--allow-partial adds the others)",
+            err=True,
+        )
+        return None
+    return plan

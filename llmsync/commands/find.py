@@ -15,10 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from llmsync import steps
 from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.errors import LlmsyncError
+from llmsync.fetching import fetch
 
 TIERS = ("exact", "vendor", "normalised", "suffix", "substring")
 _P_AS_POINT = re.compile(r"(?<=\d)p(?=\d)")
@@ -126,3 +129,85 @@ def best_per_provider(query: str, catalogs: Mapping[str, Catalog]) -> dict[str, 
             "ambiguous: " + "; ".join(problems) + "; name the exact id with add-model -p"
         )
     return chosen
+
+
+def run(
+    *,
+    query: str,
+    provider: list[str],
+    max_price: float | None,
+    min_context: int | None,
+    config: Path,
+    providers: Path | None,
+    output_format: str,
+    verbose: bool,
+    timeout: float | None,
+    cache_dir: Path | None,
+    cache_ttl: float,
+    no_cache: bool,
+    offline: bool,
+) -> int:
+    """``llmsync find``: 0 when something matched, else 1."""
+    from llmsync.catalogues.fetch import Job
+
+    steps.load_env()
+    steps.check_outputs(None, output_format)
+    registry = steps.load_registry(providers)
+    names = registry.select(provider)
+    present = _present(config, registry, names)
+    cache = steps.cache_policy(cache_dir, cache_ttl, no_cache, offline)
+    outcomes = fetch(
+        [Job(registry.providers[n]) for n in names], registry, verbose, cache, deadline=timeout
+    )[0]
+    catalogs = {job.name: o.catalog for job, o in outcomes.items() if o.catalog is not None}
+    rows = find(query, catalogs, present, max_price, min_context)
+    unavailable = {
+        job.name: o.error or f"skipped: {o.skipped}"
+        for job, o in outcomes.items()
+        if o.catalog is None
+    }
+    if output_format == "json":
+        steps.echo_json({"version": 1, "query": query, "results": [r.as_json() for r in rows],
+                         "searched": sorted(catalogs), "unavailable": unavailable})  # fmt: skip
+    else:
+        _show(query, rows, catalogs, unavailable, verbose)
+    return 0 if rows else 1
+
+
+def _present(config: Path, registry: Any, names: list[str]) -> dict[str, set[str]]:
+    """The catalogue ids the config already has, per provider (none without a config)."""
+    from llmsync.commands.common import entries_by_provider
+
+    if not config.is_file():
+        return {}
+    doc = steps.load_config(config)
+    return {
+        n: {m for _, m in rows} for n, rows in entries_by_provider(doc, registry, names).items()
+    }
+
+
+def _show(
+    query: str,
+    rows: list[Found],
+    catalogs: Mapping[str, Catalog],
+    unavailable: dict[str, str],
+    verbose: bool,
+) -> None:
+    """The text output: the table, and which catalogues could not be asked."""
+    from llmsync.render import consoles, print_found
+
+    if not catalogs:  # not "nothing matched": nothing could be asked
+        why = "; ".join(f"{n}: {w}" for n, w in unavailable.items()) if verbose else ""
+        steps.echo(
+            f"llmsync: no catalogue could be read ({len(unavailable)} failed or skipped"
+            f"{': ' + why if why else ', --verbose says why'}); nothing was searched",
+            err=True,
+        )
+        return
+    out, _ = consoles()
+    print_found(out, query, rows, len(catalogs))
+    if unavailable and verbose:
+        for name, why in unavailable.items():
+            steps.echo(f"{name}: {why}", err=True)
+    elif unavailable:
+        steps.echo(f"not asked or failed: {', '.join(unavailable)} (--verbose says why)", err=True)

@@ -8,13 +8,17 @@ source that cannot be reached keeps its previous entries.
 from __future__ import annotations
 
 import fnmatch
+from pathlib import Path
 from typing import Any
 
-from llmsync.catalogues.servers import DiscoveredModel, Discovery, bundled_cost_map
+from llmsync import steps
+from llmsync.catalogues.servers import DiscoveredModel, Discovery, bundled_cost_map, discover_all
 from llmsync.commands.cleanup import dangling_references
 from llmsync.commands.common import insertion_point
 from llmsync.commands.routes import plan_routes
 from llmsync.document import ConfigDocument, unwritable_reason
+from llmsync.errors import LlmsyncError
+from llmsync.finishing import finish
 from llmsync.plan import AddEntry, HeldChange, Plan, RemoveEntry, ReplaceEntry
 from llmsync.registry import Registry
 from llmsync.schema import SourceSpec
@@ -155,3 +159,62 @@ def _owner(data: Any) -> str | None:
     info = data.get("model_info") if isinstance(data, dict) else None
     owner = info.get(OWNER_KEY) if isinstance(info, dict) else None
     return owner if isinstance(owner, str) else None
+
+
+def run(
+    *,
+    config: Path,
+    providers: Path | None,
+    dry_run: bool,
+    check: bool,
+    backup: bool,
+    in_place: bool,
+    verbose: bool,
+    timeout: float | None,
+    output_format: str,
+) -> int:
+    """``llmsync generate``: the exit code."""
+    steps.load_env()
+    steps.check_outputs(None, output_format)
+    registry = steps.load_registry(providers)
+    if not registry.sources:  # not "no changes": there was nothing to ask
+        raise LlmsyncError(
+            f"no sources to generate from: declare model servers under `sources:` in "
+            f"providers.yaml or providers.local.yaml ({registry.source} has none)"
+        )
+    return generate(
+        config, registry, dry_run, check, backup, verbose, in_place, timeout, output_format
+    )
+
+
+def generate(
+    config: Path,
+    registry: Registry,
+    dry_run: bool,
+    check: bool,
+    backup: bool,
+    verbose: bool,
+    in_place: bool = False,
+    timeout: float | None = None,
+    output_format: str = "text",
+) -> int:
+    """Ask the sources, plan, finish (also each round of ``push --every``). The exit code."""
+    with steps.editing(config, dry_run or check):
+        doc = steps.load_config(config)
+        discoveries = discover_all(registry.sources, registry.defaults, timeout)
+        plan = plan_generate(doc, registry, discoveries)
+        if check:
+            finish(
+                doc, plan, dry_run=True, backup=False, verbose=verbose, output_format=output_format
+            )
+            return 1 if plan.changes or plan.needs_attention else 0
+        code = finish(
+            doc,
+            plan,
+            dry_run=dry_run,
+            backup=backup,
+            in_place=in_place,
+            verbose=verbose,
+            output_format=output_format,
+        )
+    return max(code, 1 if plan.needs_attention else 0)

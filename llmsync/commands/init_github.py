@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmsync import steps
 from llmsync.document import ConfigDocument, env_reference
 from llmsync.errors import LlmsyncError
 from llmsync.registry import Registry
@@ -173,3 +174,31 @@ jobs:
           echo "::warning::llmsync held changes back, a provider failed, or validate found something new; see the report"
           exit 1
 """
+
+
+def run(
+    *,
+    config: Path,
+    repository: Path,
+    action: str,
+    providers: Path | None,
+    dry_run: bool,
+    force: bool,
+) -> int:
+    """``llmsync init github``: write (or with ``dry_run`` print) the weekly workflow."""
+    from llmsync import __version__
+
+    path = config if config.is_absolute() else repository / config
+    doc = steps.load_config(path)
+    secrets = secrets_for(doc, steps.load_registry(providers))
+    inside = path.resolve().relative_to(repository.resolve()).as_posix()
+    workflow = weekly_workflow(inside, secrets, action or ACTION, __version__)
+    if dry_run:
+        steps.echo(workflow.text.rstrip("\n"))
+        return 0
+    written = write_workflow(repository, workflow, force)
+    steps.echo(f"wrote {written} (reads {len(secrets)} secret(s): {', '.join(secrets) or 'none'})")
+    steps.echo(
+        "next: add those secrets in the repository's Settings > Secrets and variables > Actions"
+    )
+    return 0

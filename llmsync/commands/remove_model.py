@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import difflib
 import json
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode
 
+from llmsync import steps
 from llmsync.commands.cleanup import dangling_references
 from llmsync.commands.common import entries_by_provider
 from llmsync.commands.routes import _existing, _line
 from llmsync.document import ConfigDocument, ModelEntry, _is_flow, last_line, mapping_pair
 from llmsync.errors import LlmsyncError
+from llmsync.finishing import finish
 from llmsync.plan import REMOVED, Plan, RemoveEntry, SetRouterSetting
 from llmsync.registry import Registry
 
@@ -190,3 +193,33 @@ def _pruned(final: Any, gone: set[str]) -> Any:
     if isinstance(final, dict):
         return {a: t for a, t in final.items() if a not in gone and t not in gone}
     return final
+
+
+def run(
+    *,
+    names: list[str] | None,
+    provider: list[str],
+    by_model: bool,
+    force: bool,
+    prune_routes: bool,
+    config: Path,
+    providers: Path | None,
+    dry_run: bool,
+    backup: bool,
+    in_place: bool,
+    verbose: bool,
+) -> int:
+    """``llmsync remove-model``: the exit code."""
+    if bool(names) == bool(provider):
+        raise LlmsyncError("remove-model takes model names or --provider NAME, one of the two")
+    if provider and ("all" in provider or by_model):
+        raise LlmsyncError("--provider takes provider names (not 'all'), without --model")
+    with steps.editing(config, dry_run):
+        doc = steps.load_config(config)
+        if provider:
+            registry = steps.load_registry(providers)
+            chosen = registry.select(provider)
+            plan = plan_remove_provider(doc, registry, chosen, force, prune_routes)
+        else:
+            plan = plan_remove(doc, names or [], by_model, force, prune_routes)
+        return finish(doc, plan, dry_run=dry_run, backup=backup, in_place=in_place, verbose=verbose)

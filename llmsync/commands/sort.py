@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from llmsync import steps
 from llmsync.document import ConfigDocument, ModelEntry
 from llmsync.errors import ConfigError
+from llmsync.finishing import finish
 from llmsync.plan import Plan, Reorder
 
 
@@ -42,3 +46,28 @@ def _check_anchors(doc: ConfigDocument, order: list[ModelEntry]) -> None:
                     f"anchor defined in entry {owner.label()} (line {anchor_line + 1}), which would "
                     "move below it; move the anchor out of model_list (e.g. to a top-level x- key)"
                 )
+
+
+def run(
+    *, config: Path, check: bool, dry_run: bool, backup: bool, in_place: bool, verbose: bool
+) -> int:
+    """``llmsync sort``: the exit code."""
+    with steps.editing(config, dry_run or check):
+        doc = steps.load_config(config)
+        if check:
+            return _check(config, doc)
+        plan = plan_sort(doc)
+        return finish(doc, plan, dry_run=dry_run, backup=backup, in_place=in_place, verbose=verbose)
+
+
+def _check(config: Path, doc: ConfigDocument) -> int:
+    """--check: 0 when sorted, else 1 and the first pair out of order."""
+    pair = first_unsorted(doc.entries)
+    if pair is None:
+        steps.echo(f"{config}: model_list is sorted ({len(doc.entries)} entries)")
+        return 0
+    a, b = pair
+    steps.echo(
+        f"{config}:{b.dash_line + 1}: not sorted: {b.label()} should come before {a.label()}"
+    )
+    return 1
