@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console
-from rich.measure import Measurement
-from rich.table import Table
-from rich.text import Text
+import os
+from typing import TYPE_CHECKING, Any
 
 from llmsync.document import unwritable_reason
 from llmsync.plan import AddEntry, Plan, RemoveEntry, RemoveField, SetField, SetRouterSetting
 from llmsync.prices import delta_percent, is_number, value_text
 from llmsync.redact import RedactingStream
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 _DIFF_STYLES = (  # ANSI: bold, bold, cyan, green, red, dim
     ("+++", "\x1b[1m"),
@@ -47,9 +47,41 @@ def consoles() -> tuple[Console, Console]:
     return _console(RedactingStream()), _console(RedactingStream(stderr=True))
 
 
-def _console(stream: RedactingStream) -> Console:
-    width = None if on_terminal(stream) else _UNBOUNDED
+# Variables with which rich colours a stream that is not a terminal
+_COLOUR_ANYWAY = ("FORCE_COLOR", "TTY_COMPATIBLE")
+
+
+def _console(stream: RedactingStream) -> Any:
+    terminal = on_terminal(stream)
+    if not terminal and not any(os.environ.get(v) for v in _COLOUR_ANYWAY):
+        from llmsync.plain import PlainConsole
+
+        return PlainConsole(stream)  # the same text as rich at unbounded width, no rich import
+    from rich.console import Console
+
+    width = None if terminal else _UNBOUNDED
     return Console(file=stream, highlight=False, soft_wrap=True, width=width)
+
+
+def new_table(console: Any, title: str) -> Any:
+    """A table for ``console``: rich's on a terminal (or in colour), a plain one otherwise."""
+    from llmsync.plain import PlainConsole, PlainTable
+
+    if isinstance(console, PlainConsole):
+        return PlainTable(title=title, title_justify="left")
+    from rich.table import Table
+
+    return Table(title=title, title_justify="left")
+
+
+def styled(console: Any, text: str, style: str) -> Any:
+    from llmsync.plain import PlainConsole, PlainText
+
+    if isinstance(console, PlainConsole):
+        return PlainText(text, style)
+    from rich.text import Text
+
+    return Text(text, style=style)
 
 
 _FOLD_MIN = 10  # characters a folding column keeps on a narrow terminal
@@ -64,6 +96,13 @@ def print_table(console: Console, table: Table, fold: tuple[str, ...]) -> None:
     (prices, counts, dates, short words, headers) stay whole. On a terminal narrower still,
     every column folds (rich's own way): all of it is shown, if broken, never cut.
     """
+    from llmsync.plain import PlainConsole
+
+    if isinstance(console, PlainConsole):
+        console.print(table)  # unbounded: nothing folds
+        return
+    from rich.measure import Measurement
+
     for column in table.columns:
         column.overflow = "fold"  # never an ellipsis: a cut id is worse than a folded one
     wide = console.options.update_width(_UNBOUNDED)
@@ -110,7 +149,7 @@ def print_diff(console: Console, diff: str) -> None:
 
 def print_summary(console: Console, plan: Plan) -> None:
     if plan.providers:
-        table = Table(title="Providers", title_justify="left")
+        table = new_table(console, "Providers")
         for column in ("provider", "entries", "removed", "repriced", "added", "status"):
             number = column in ("entries", "removed", "repriced", "added")
             table.add_column(column, justify="right" if number else "left")
@@ -125,7 +164,7 @@ def print_summary(console: Console, plan: Plan) -> None:
                 str(len(plan.of(RemoveEntry, name))),
                 str(repriced),
                 str(len(plan.of(AddEntry, name))),
-                Text(status, style=_STATUS_STYLE.get(status, "bold red")),
+                styled(console, status, _STATUS_STYLE.get(status, "bold red")),
             )
         if table.row_count:
             print_table(console, table, fold=("provider",))
@@ -133,7 +172,7 @@ def print_summary(console: Console, plan: Plan) -> None:
             why = report.error or report.held or report.skipped
             if why:
                 style = _STATUS_STYLE.get(report.status, "bold red")
-                console.print(Text(f"{name} {report.status}: {why}", style=style))
+                console.print(styled(console, f"{name} {report.status}: {why}", style))
     _print_changes(console, plan)
 
 
@@ -166,7 +205,7 @@ def _print_changes(console: Console, plan: Plan) -> None:
     if len(rows) > _BIG_TABLE:
         write_lines(console, [("Repriced", ""), *((line, "") for line in _plain_table(rows))])
     elif rows:
-        table = Table(title="Repriced", title_justify="left")
+        table = new_table(console, "Repriced")
         table.add_column("model")
         table.add_column("field")
         table.add_column("old → new")
@@ -262,7 +301,7 @@ def print_found(console: Console, query: str, rows: list, searched: int = 0) -> 
         where = f"of the {searched} read " if searched else ""
         console.print(f"no catalogue {where}has a model like {query!r}", markup=False)
         return
-    table = Table(title=f"Models like {query!r} (USD per 1M tokens)", title_justify="left")
+    table = new_table(console, f"Models like {query!r} (USD per 1M tokens)")
     for column in (
         "provider",
         "id",

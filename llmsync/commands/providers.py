@@ -27,12 +27,10 @@ def run(*, providers: Path | None, output_format: str) -> int:
 
 
 def _print_tables(registry: Registry) -> None:
-    from rich.table import Table
-
-    from llmsync.render import consoles
+    from llmsync.render import consoles, new_table
 
     out, _ = consoles()
-    table = Table(title=f"Providers ({registry.source})", title_justify="left")
+    table = new_table(out, f"Providers ({registry.source})")
     for column in ("provider", "recognised by", "catalogue", "key"):
         table.add_column(column, overflow="fold")
     for name, provider in registry.providers.items():
@@ -46,7 +44,7 @@ def _print_tables(registry: Registry) -> None:
         table.add_row(name, recognised, "\n".join(s.url for s in spec.catalogs), key)
     out.print(table)
     if registry.sources:
-        sources = Table(title="Sources (generate)", title_justify="left")
+        sources = new_table(out, "Sources (generate)")
         for column in ("source", "type", "base_url"):
             sources.add_column(column, overflow="fold")
         for name, source in registry.sources.items():
