@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from llmsync.document import resolved
 from llmsync.errors import FileUnreadable, RegistryError
-from llmsync.schema import RegistryFile
 
 DEFAULT_REGISTRY = "providers.yaml"
 LOCAL_REGISTRY = "providers.local.yaml"
@@ -86,9 +84,11 @@ def resolve_extends(sources: dict[str, Any], source: str) -> dict[str, Any]:
 class Registry:
     """The providers of one providers.yaml, in file order (first match wins)."""
 
-    def __init__(self, data: RegistryFile, source: str) -> None:
+    def __init__(self, data: Any, source: str) -> None:
+        """``data``: a validated RegistryFile, or the same read back from registry_cache."""
         from llmsync.catalogues.hosted import build_provider
 
+        self.data = data
         self.source = source
         self.defaults = data.defaults
         self.sources = data.sources
@@ -112,21 +112,29 @@ class Registry:
         file discards everything beneath it (the file is then the whole registry). Every file
         that is there is used or refused with a one-line RegistryError, never ignored.
         """
+        from llmsync import registry_cache
+
         shipped = resources.files("llmsync").joinpath("data", DEFAULT_REGISTRY).read_text("utf-8")
-        layers: list[tuple[dict, str]] = [(_layer(_parse_yaml(shipped, SHIPPED), SHIPPED), SHIPPED)]
         if path is None and _present(Path(DEFAULT_REGISTRY)):
             path = Path(DEFAULT_REGISTRY)
         local = path.with_name(LOCAL_REGISTRY) if path is not None else Path(LOCAL_REGISTRY)
-        for each in (path, local if _present(local) else None):
-            if each is None:
-                continue
-            layer = _layer(_read_yaml(each), str(each))
+        files = [each for each in (path, local if _present(local) else None) if each is not None]
+        texts = [(SHIPPED, shipped), *((str(each), _read_text(each)) for each in files)]
+        digest = registry_cache.key(texts)
+        kept = registry_cache.read(digest)
+        if kept is not None:  # validated before, from these very texts
+            return cls(*kept)
+        layers: list[tuple[dict, str]] = []
+        for label, text in texts:
+            layer = _layer(_parse_yaml(text, label), label)
             if layer.pop("replace", False):
                 layers = []
-            layers.append((layer, str(each)))
+            layers.append((layer, label))
         raw = _merge_layers(layers)
         source = " + ".join(label for _, label in layers)
-        return cls.from_data(raw, source, layers)
+        registry = cls.from_data(raw, source, layers)
+        registry_cache.write(digest, registry.data, source)
+        return registry
 
     @classmethod
     def from_text(cls, text: str, source: str) -> Registry:
@@ -142,6 +150,10 @@ class Registry:
         if isinstance(raw, dict) and isinstance(raw.get("sources"), dict):
             where = _blame(layers, ("sources",)) if layers else source
             raw = {**raw, "sources": resolve_extends(raw["sources"], where)}
+        from pydantic import ValidationError
+
+        from llmsync.schema import RegistryFile
+
         try:
             data = RegistryFile.model_validate(raw)
         except ValidationError as exc:
@@ -285,15 +297,18 @@ def _blame(layers: list[tuple[dict, str]], loc: tuple) -> str:
 
 
 def _read_yaml(path: Path) -> Any:
+    return _parse_yaml(_read_text(path), str(path))
+
+
+def _read_text(path: Path) -> str:
     from llmsync.files import read_snapshot
 
     try:
-        text = read_snapshot(path).raw.decode("utf-8")
+        return read_snapshot(path).raw.decode("utf-8")
     except FileUnreadable as exc:
         raise RegistryError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return _parse_yaml(text, str(path))
 
 
 def _parse_yaml(text: str, source: str) -> Any:

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmsync import __version__
 from llmsync.catalogues import pricebooks
@@ -21,7 +21,9 @@ from llmsync.catalogues.http import Client, Deadline, borrowed, request_json
 from llmsync.catalogues.model import Catalog
 from llmsync.errors import CatalogError
 from llmsync.redact import public_url
-from llmsync.schema import CatalogSource, Defaults, PriceBooks
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import CatalogSource, Defaults, PriceBooks
 
 
 @dataclass(frozen=True)

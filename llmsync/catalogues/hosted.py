@@ -13,7 +13,7 @@ import datetime as dt
 import fnmatch
 import importlib
 import os
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from llmsync.catalogues.http import Deadline
@@ -22,7 +22,9 @@ from llmsync.document import env_reference, unwritable_reason
 from llmsync.errors import CatalogError, RegistryError
 from llmsync.prices import COST_FIELDS, BadValue, parse_price
 from llmsync.redact import public_url
-from llmsync.schema import CatalogSource, Defaults, Lifecycle, ProviderSpec
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import CatalogSource, Defaults, Lifecycle, ProviderSpec
 
 ENV_PREFIX = "os.environ/"
 

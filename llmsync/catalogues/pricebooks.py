@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmsync.catalogues.hosted import Provider
 from llmsync.catalogues.model import Catalog, dig, parse_limits, parse_values
 from llmsync.prices import LIMIT_FIELDS, PRICE_FIELDS, parse_price
-from llmsync.schema import PriceBooks
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import PriceBooks
 
 BOOKS = ("models_dev", "cost_map")
 # models.dev cost keys (USD per 1M tokens) -> LiteLLM fields

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import util
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from llmsync import __version__
 from llmsync.catalogues.fetch import get_json
@@ -30,7 +30,9 @@ from llmsync.document import env_reference, resolved
 from llmsync.errors import CatalogError, Unreachable
 from llmsync.prices import BadValue, parse_price
 from llmsync.redact import public_url
-from llmsync.schema import Defaults, SourceSpec
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import Defaults, SourceSpec
 
 # Ollama's /api/show capabilities -> LiteLLM model_info flags (embedding is handled as mode).
 CAPABILITIES = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmsync import steps
 from llmsync.catalogues.servers import DiscoveredModel, Discovery, bundled_cost_map, discover_all
@@ -21,7 +21,9 @@ from llmsync.errors import LlmsyncError
 from llmsync.finishing import finish
 from llmsync.plan import AddEntry, HeldChange, Plan, RemoveEntry, ReplaceEntry
 from llmsync.registry import Registry
-from llmsync.schema import SourceSpec
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import SourceSpec
 
 OWNER_KEY = "llmsync_source"
 

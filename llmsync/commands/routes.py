@@ -7,7 +7,7 @@ person already routes by hand keeps its hand-written route and the conflict is r
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -21,7 +21,9 @@ from llmsync.document import (
     yaml_str,
 )
 from llmsync.plan import REMOVED, Plan, SetRouterSetting
-from llmsync.schema import Routes
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import Routes
 
 MARK = "  # llmsync"
 

@@ -13,14 +13,16 @@ provider's status line names the books as its only source.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from llmsync.catalogues.hosted import Provider
 from llmsync.catalogues.model import Catalog, CatalogModel, parse_limits
 from llmsync.catalogues.pricebooks import _deprecation, _dev_costs, _map_costs, _models_dev_provider
 from llmsync.errors import CatalogError
 from llmsync.prices import LIMIT_FIELDS
-from llmsync.schema import PriceBooks
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import PriceBooks
 
 SCOPE = "price books only: no live listing"
 
@@ -44,7 +46,7 @@ class PriceBooksPlatform(Provider):
     ) -> Catalog:
         """Every model the books know for this platform, priced and dated from them.
         ``fetched``: what ``fetch_catalog`` returned (a platform with a live check merges it)."""
-        warning = (books or PriceBooks()).deprecation_warning_days
+        warning = books.deprecation_warning_days if books is not None else 30
         soon = dt.date.today() + dt.timedelta(days=warning)
         options = self.spec.options
         prefix = str(options.get("id_prefix", ""))

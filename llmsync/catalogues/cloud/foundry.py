@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from llmsync.catalogues.cache import MISSING
@@ -49,7 +49,9 @@ from llmsync.catalogues.cloud.books import PriceBooksPlatform
 from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.errors import CatalogError
 from llmsync.redact import public_url
-from llmsync.schema import PriceBooks
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import PriceBooks
 
 KEY_VARIABLE = "AZURE_AI_API_KEY"
 BASE_VARIABLE = "AZURE_AI_API_BASE"

@@ -56,7 +56,7 @@ import asyncio
 import hashlib
 import re
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from llmsync.catalogues.cache import MISSING
@@ -75,7 +75,9 @@ from llmsync.catalogues.hosted import with_query
 from llmsync.catalogues.model import Catalog, CatalogModel
 from llmsync.errors import CatalogError
 from llmsync.redact import public_url
-from llmsync.schema import PriceBooks
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a registry is validated
+    from llmsync.schema import PriceBooks
 
 _PUBLISHERS = (
     ("claude", "anthropic"),
