@@ -110,11 +110,11 @@ def caveat(plan: Plan) -> str:
     """The last line never reads like success when something was not done: failed providers
     and held-back changes are counted there too (they also set exit 1)."""
     failed = [r for r in plan.providers.values() if r.error]
+    asked = [r for r in plan.providers.values() if r.entries or r.error]  # not the unused ones
     parts = []
     if failed:
         parts.append(
-            f"{len(failed)} of {len(plan.providers)} provider(s) failed "
-            "(nothing of theirs was changed)"
+            f"{len(failed)} of {len(asked)} provider(s) failed (nothing of theirs was changed)"
         )
     if plan.held:
         parts.append(f"{len(plan.held)} change(s) held back for review")
