@@ -122,6 +122,9 @@ def _settle(
     costs = dict(dev if use_dev else mapped)
     sources = {f: labels["models.dev" if use_dev else "cost map"] for f in costs}
     disputed = {}
+    if use_dev and dev:  # a field models.dev lacks (a tier) the cost map may still give
+        for name in sorted(set(mapped) - set(dev)):
+            costs[name], sources[name] = mapped[name], labels["cost map"]
     if use_dev and mapped:
         for name in sorted(set(dev) & set(mapped)):
             a, b = dev[name], mapped[name]
