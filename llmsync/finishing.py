@@ -27,7 +27,8 @@ def finish(
     output_format: str = "text",
     ctx: Any = None,
 ) -> int:
-    """Render the plan; write it unless this is a dry run. Returns the exit code."""
+    """Render the plan; write it unless this is a dry run. Returns the exit code: 1 when the
+    plan needs a person (a failed provider, a held-back change), else 0."""
     from llmsync.errors import LlmsyncError
     from llmsync.files import write_atomic
     from llmsync.plan import edit
@@ -69,7 +70,7 @@ def finish(
             write_atomic(report, reporting.markdown(data))
         except LlmsyncError as exc:
             raise after_writes(exc, [d.name for d, _ in edits] if not dry_run else []) from None
-    return 0
+    return 1 if plan.needs_attention else 0  # a failed provider or a held-back change
 
 
 def _report_data(plan: Plan, diff: str | None, ctx: Any, output_format: str) -> dict:

@@ -116,3 +116,21 @@ def test_init_refuses_to_overwrite_and_checks_the_action_reference(config_repo, 
     )
     assert run.exit_code == 0 and f"uses: {sha}" in run.stdout
     assert path.read_text().endswith("# my own edit\n")  # --dry-run wrote nothing
+
+
+def test_a_cloud_platform_brings_its_own_credentials_and_only_to_the_fetching_steps(
+    config_repo, llmsync
+):
+    config = config_repo / "deploy" / "litellm_config.yaml"
+    config.write_text(
+        "model_list:\n  - model_name: c\n    litellm_params:\n"
+        "      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0\n"
+    )
+    assert llmsync("init", "github", "-c", "deploy/litellm_config.yaml").exit_code == 0
+    found = steps(config_repo)
+    for name in ("Preview", "Apply"):
+        assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} <= set(
+            found[name]["env"]
+        )
+    assert "OPENROUTER_API_KEY" not in found["Apply"]["env"]  # no OpenRouter entry now
+    assert "env" not in found["Validate"] and "env" not in found["Open or update the pull request"]

@@ -33,6 +33,9 @@ class Provider:
     """A hosted catalogue described by providers.yaml."""
 
     kind: ClassVar[str] = "models_list"
+    # Variables a platform reads besides spec.api_key_env (its SDK's credentials, region...):
+    # the secrets a weekly workflow passes to it (llmsync init github).
+    environment: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, name: str, spec: ProviderSpec, defaults: Defaults) -> None:
         self.name = name

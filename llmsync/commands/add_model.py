@@ -178,7 +178,7 @@ def run(
             plan = plan_add(
                 doc, registry, names[0], models, catalogs[names[0]], model_name=model_name
             )
-        code = finish(
+        return finish(
             doc,
             plan,
             dry_run=dry_run,
@@ -189,7 +189,6 @@ def run(
             output_format=output_format,
             ctx=ctx,
         )
-    return max(code, 1 if plan.needs_attention else 0)
 
 
 def _readable(outcomes: dict) -> dict[str, Catalog]:

@@ -76,7 +76,7 @@ def run(
             server_groups=targets.servers,
             servers_asked=targets.asked,
         )
-        code = finish(
+        return finish(
             doc,
             plan,
             dry_run=dry_run,
@@ -87,4 +87,3 @@ def run(
             output_format=output_format,
             ctx=ctx,
         )
-    return max(code, 1 if plan.needs_attention else 0)

@@ -210,7 +210,7 @@ def generate(
                 doc, plan, dry_run=True, backup=False, verbose=verbose, output_format=output_format
             )
             return 1 if plan.changes or plan.needs_attention else 0
-        code = finish(
+        return finish(
             doc,
             plan,
             dry_run=dry_run,
@@ -219,4 +219,3 @@ def generate(
             verbose=verbose,
             output_format=output_format,
         )
-    return max(code, 1 if plan.needs_attention else 0)

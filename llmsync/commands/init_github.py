@@ -23,20 +23,6 @@ WORKFLOW = Path(".github") / "workflows" / "llmsync-weekly.yml"
 # pass --action OWNER/llmsync@<commit sha> of the copy you trust.
 ACTION = "llmsync/llmsync@v1"
 
-# What the cloud platforms read from the environment (their modules resolve them like LiteLLM).
-PLATFORM_ENVIRONMENT = {
-    "bedrock": (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_BEARER_TOKEN_BEDROCK",
-    ),
-    "azure": ("AZURE_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_API_BASE", "AZURE_AD_TOKEN"),
-    "azure_ai": ("AZURE_AI_API_KEY", "AZURE_AI_API_BASE"),
-    "vertex_ai": ("VERTEXAI_CREDENTIALS", "VERTEXAI_PROJECT", "VERTEXAI_LOCATION"),
-}
-
 
 @dataclass(frozen=True)
 class WeeklyWorkflow:
@@ -52,10 +38,10 @@ def secrets_for(doc: ConfigDocument, registry: Registry) -> tuple[str, ...]:
     for entry in doc.all_entries:
         owner = registry.owner(entry.model, entry.api_base)
         if owner:
-            spec = registry.providers[owner[0]].spec
-            wanted.update(dict.fromkeys(PLATFORM_ENVIRONMENT.get(owner[0], ())))
-            if spec.api_key_env:
-                wanted[spec.api_key_env] = None
+            provider = registry.providers[owner[0]]
+            wanted.update(dict.fromkeys(provider.environment))
+            if provider.spec.api_key_env:
+                wanted[provider.spec.api_key_env] = None
         for value in entry.litellm_params.values():
             var = env_reference(value)
             if var:

@@ -97,6 +97,12 @@ class AzureOpenAI(Provider):
     """``azure/<deployment>`` entries, checked per resource against its own listings."""
 
     kind: ClassVar[str] = "azure_openai"
+    environment: ClassVar[tuple[str, ...]] = (
+        "AZURE_API_KEY",
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_API_BASE",
+        "AZURE_AD_TOKEN",
+    )
     fetches_itself: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

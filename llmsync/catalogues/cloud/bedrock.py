@@ -246,6 +246,13 @@ class Bedrock(Provider):
     come from, never what they are)."""
 
     kind: ClassVar[str] = "bedrock"
+    environment: ClassVar[tuple[str, ...]] = (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_BEARER_TOKEN_BEDROCK",
+    )
     fetches_itself: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -77,6 +77,7 @@ class AzureAIFoundry(PriceBooksPlatform):
     """``azure_ai/...``: the books, and per serverless endpoint its ``/info``."""
 
     kind: ClassVar[str] = "azure_ai"
+    environment: ClassVar[tuple[str, ...]] = ("AZURE_AI_API_KEY", "AZURE_AI_API_BASE")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

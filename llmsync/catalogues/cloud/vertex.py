@@ -150,6 +150,11 @@ class VertexAI(PriceBooksPlatform):
     """``vertex_ai/...``: the books, and per (credential source, project) the live lists."""
 
     kind: ClassVar[str] = "vertex_ai"
+    environment: ClassVar[tuple[str, ...]] = (
+        "VERTEXAI_CREDENTIALS",
+        "VERTEXAI_PROJECT",
+        "VERTEXAI_LOCATION",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
