@@ -4,7 +4,9 @@ script doing the same work with PyYAML + json (the floor: fetch both listings, l
 config, find retired models and changed prices, print them).
 
 Goal (issue 21): <= 2x the floor at 30 entries, <= 1.5x at 2,000. Best of 5, one run each in
-turn. Run: .venv/bin/python benchmarks/peer.py
+turn. Also printed: what importing the chosen stack alone takes (Typer, asyncio, httpx and its
+async transport, ruamel.yaml, PyYAML), the bound below which no change inside llmsync goes.
+Run: .venv/bin/python benchmarks/peer.py
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ for entry in config["model_list"]:
             changed += 1
 print(gone, changed)
 """
+
+
+# The imports the chosen stack needs on this path and nothing else: llmsync's lower bound.
+STACK = "import typer, asyncio, httpx, httpcore, h11, anyio, ruamel.yaml, yaml"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -110,6 +116,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     print(f"catalogue: {len(models)} models ({'real' if REAL.is_file() else 'fixture'} body)")
     print(f"{'entries':>8} {'llmsync':>9} {'floor':>9} {'ratio':>6} goal")
+    stack = best([sys.executable, "-c", STACK], ROOT)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
@@ -119,6 +126,7 @@ def main() -> None:
                 f"      - url: {base}/models\n"
                 f"      - url: {base}/embeddings\n        mode: embedding\n"
             )
+            floors: list[float] = []
             for entries, goal in ((30, 2.0), (500, None), (2000, 1.5)):
                 (work / "config.yaml").write_text(config_for(models, entries))
                 ours = best(
@@ -132,6 +140,11 @@ def main() -> None:
                     "" if goal is None else f"<= {goal}  {'ok' if ratio <= goal else 'MISSED'}"
                 )
                 print(f"{entries:>8} {ours:8.3f}s {floor:8.3f}s {ratio:6.2f} {verdict}")
+                floors.append(floor)
+        print(
+            f"the stack's imports alone ({STACK[7:]}): {stack:.3f}s = "
+            f"{stack / floors[0]:.2f}x the floor at 30 entries"
+        )
     finally:
         server.shutdown()
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from llmsync.cli import app
+from llmsync.cli import app_for
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # the oracle must never fetch its cost map
 os.environ.setdefault("NO_COLOR", "1")
@@ -121,7 +121,7 @@ def llmsync():
     runner = CliRunner()
 
     def invoke(*args: str) -> Run:
-        result = runner.invoke(app, list(args), catch_exceptions=False)
+        result = runner.invoke(app_for(list(args)), list(args), catch_exceptions=False)
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return invoke

@@ -106,3 +106,28 @@ def test_version_and_shell_completion(llmsync):
         prog_name="llmsync", complete_var="_LLMSYNC_COMPLETE", shell="bash"
     )
     assert "_llmsync_completion" in script and "complete -o default" in script
+
+
+def test_one_command_is_built_alone_and_behaves_the_same(monkeypatch):
+    """`app_for` builds only the named command; its help, an unknown option and a bad value
+    read exactly as from the whole app, and everything else gets the whole app."""
+    from typer.main import get_command_name
+    from typer.testing import CliRunner
+
+    from llmsync.cli import app, app_for
+
+    names = [
+        info.name or get_command_name(info.callback.__name__) for info in app.registered_commands
+    ]
+    assert {"cleanup", "add-model", "validate", "push", "sort"} <= set(names)
+    runner = CliRunner()
+    for name in names:
+        narrow = app_for([name])
+        assert narrow is not app and len(narrow.registered_commands) == 1
+        for args in ([name, "--help"], [name, "--no-such-option"], [name, "--timeout", "soon"]):
+            whole, alone = runner.invoke(app, args), runner.invoke(narrow, args)
+            assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
+    for args in ([], ["--help"], ["--version"], ["init", "github"], ["cleanp"]):
+        assert app_for(args) is app, args
+    monkeypatch.setenv("_LLMSYNC_COMPLETE", "complete_bash")  # completion: every command
+    assert app_for(["cleanup"]) is app

@@ -103,8 +103,12 @@ class Client:
         if self._client is None:
             import httpx
 
+            from llmsync.catalogues import tls
+
             self._client = httpx.AsyncClient(
-                headers={"User-Agent": self.user_agent}, follow_redirects=False
+                headers={"User-Agent": self.user_agent},
+                follow_redirects=False,
+                verify=tls.context(),
             )
         return self._client
 

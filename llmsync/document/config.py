@@ -23,6 +23,7 @@ from llmsync.document.nodes import References, _is_flow, to_python
 from llmsync.document.style import EntryStyle, _float_style, _has_price
 from llmsync.errors import ConfigError
 from llmsync.files import Snapshot, real_path
+from llmsync.yaml_limits import may_have_aliases
 
 BOM = "\ufeff"
 _BLOCK_HEADER = re.compile(r"[|>][-+0-9]*\s*(?:#.*)?")  # a block scalar's first line
@@ -37,6 +38,7 @@ class ConfigDocument:
         self.snapshot: Snapshot | None = None  # the bytes as read, for compare-and-swap
         self.included: list[ConfigDocument] = []  # include: files, in LiteLLM's merge order
         self.includer: ConfigDocument | None = None  # set on an included file
+        self._price_styles: dict[int, str] = {}  # id(entry) -> price_style(entry)
         self.bom = text.startswith(BOM)
         self.text = text[1:] if self.bom else text
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
@@ -135,7 +137,9 @@ class ConfigDocument:
 
     @cached_property
     def references(self) -> References:
-        return References.scan(self.root)
+        # Only an alias makes two places share a node, and an alias needs an anchor: most
+        # configs have none, and the walk of every node is skipped.
+        return References.scan(self.root) if may_have_aliases(self.text) else References()
 
     def is_unsplicable(self, entry: ModelEntry, node: Node) -> bool:
         """True when editing ``node``'s text would not change exactly this entry's value."""
@@ -174,8 +178,13 @@ class ConfigDocument:
         )
 
     def price_style(self, entry: ModelEntry) -> str:
-        """The number style for a price in ``entry``: its own if it has prices, else the file's."""
-        return _float_style([entry]) if _has_price(entry) else self.float_style
+        """The number style for a price in ``entry``: its own if it has prices, else the file's.
+        Read from the parsed text, which edits never change: once per entry."""
+        style = self._price_styles.get(id(entry))
+        if style is None:
+            style = _float_style([entry]) if _has_price(entry) else self.float_style
+            self._price_styles[id(entry)] = style
+        return style
 
     @cached_property
     def float_style(self) -> str:

@@ -110,9 +110,11 @@ def mapping_pair(node: Node | None, key: str) -> tuple[Node, Node] | None:
         return None
     merges, found = [], None
     for k, v in node.value:
-        if isinstance(k, ScalarNode) and _is_merge(k):
+        if not isinstance(k, ScalarNode):
+            continue
+        if k.ctag is not _PLAIN and _is_merge(k):  # most keys are plain: no call
             merges.append(v)
-        elif isinstance(k, ScalarNode) and k.value == key:
+        elif k.value == key:
             found = (k, v)  # a repeated key: PyYAML, and so LiteLLM, keeps the last one
     if found:
         return found

@@ -1,0 +1,69 @@
+"""The TLS context of llmsync's HTTP client: one per run, built in a background thread.
+
+Reading the CA bundle takes 20–35 ms of C work during which Python's lock is released, so a
+fetch starts building it (:func:`warm`) before it imports httpx and httpcore (~60 ms of Python)
+and the client picks it up ready (:func:`context`). It trusts what httpx trusts by default:
+``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else certifi's bundle. A context that cannot be built
+(``SSL_CERT_FILE`` naming no file) raises its error where the client is made, as httpx would.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
+
+_lock = threading.Lock()
+# (SSL_CERT_FILE, SSL_CERT_DIR) -> the thread building the context, and what it built
+_builds: dict[tuple[str, str], _Build] = {}
+
+
+class _Build:
+    def __init__(self, where: tuple[str, str]) -> None:
+        self.where = where
+        self.context: ssl.SSLContext | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="llmsync-tls", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        import ssl
+
+        cafile, capath = self.where
+        try:
+            if cafile:
+                self.context = ssl.create_default_context(cafile=cafile)
+            elif capath:
+                self.context = ssl.create_default_context(capath=capath)
+            else:
+                import certifi
+
+                self.context = ssl.create_default_context(cafile=certifi.where())
+        except BaseException as exc:  # handed to the caller of context()
+            self.error = exc
+
+
+def _where() -> tuple[str, str]:
+    return os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", "")
+
+
+def warm() -> None:
+    """Start building the context for the current environment, if not built or under way."""
+    where = _where()
+    with _lock:
+        if where not in _builds:
+            _builds[where] = _Build(where)
+
+
+def context() -> ssl.SSLContext:
+    """The context for the current environment, waiting for :func:`warm`'s thread if needed."""
+    warm()
+    build = _builds[_where()]
+    build.thread.join()
+    if build.error is not None:
+        raise build.error
+    assert build.context is not None
+    return build.context
