@@ -107,3 +107,92 @@ def test_urls_in_messages_have_no_userinfo(acme, httpx_mock, llmsync):
     assert run.exit_code == 1
     assert "pw-in-url-77" not in run.output and "bob" not in run.output
     assert "https://api.acme.test/v1/models: network error" in run.output
+
+
+def _https_stub(folder, body: bytes):
+    """A 127.0.0.1 HTTPS server with a self-signed certificate: (server, certificate path)."""
+    import http.server
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+
+    openssl = shutil.which("openssl") or pytest.skip("needs the openssl command")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+    class Stub(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, cert
+
+
+def test_https_trusts_what_httpx_trusts_and_a_bad_bundle_fails_in_one_line(
+    workdir, monkeypatch, llmsync
+):
+    import json
+
+    server, cert = _https_stub(workdir, json.dumps(CATALOGUE).encode())
+    try:
+        base = f"https://127.0.0.1:{server.server_address[1]}"
+        (workdir / "providers.yaml").write_text(
+            REGISTRY.replace("https://api.acme.test", base).replace("api.acme.test", "127.0.0.1")
+        )
+        config = write_config(workdir, CONFIG.replace("https://api.acme.test", base))
+        before = config.read_text()
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        run = llmsync("cleanup", "--no-cache")  # a self-signed certificate: not trusted
+        assert run.exit_code == 1 and "CERTIFICATE_VERIFY_FAILED" in run.stdout, run.output
+        assert config.read_text() == before
+
+        (workdir / "garbage.pem").write_text("not a certificate\n")
+        monkeypatch.setenv("SSL_CERT_FILE", str(workdir / "garbage.pem"))
+        run = llmsync("cleanup", "--no-cache")
+        assert run.exit_code == 1, run.output
+        assert f"acme failed: cannot set up TLS: SSL_CERT_FILE {workdir / 'garbage.pem'}: " in (
+            run.stdout
+        )
+        assert config.read_text() == before
+
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted now, as httpx would trust it
+        run = llmsync("cleanup", "--no-cache")
+        assert run.exit_code == 0, run.output
+        assert "openai/b" not in config.read_text() and "openai/c" in config.read_text()
+    finally:
+        server.shutdown()
+
+
+def test_the_tls_context_is_built_once_per_trust_setting(monkeypatch):
+    import ssl
+
+    import certifi
+
+    from llmsync.catalogues import tls
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    tls.warm()
+    first = tls.context()
+    assert tls.context() is first
+    assert first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    assert tls.context() is not first

@@ -4,7 +4,8 @@ Reading the CA bundle takes 20–35 ms of C work during which Python's lock is r
 fetch starts building it (:func:`warm`) before it imports httpx and httpcore (~60 ms of Python)
 and the client picks it up ready (:func:`context`). It trusts what httpx trusts by default:
 ``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else certifi's bundle. A context that cannot be built
-(``SSL_CERT_FILE`` naming no file) raises its error where the client is made, as httpx would.
+(``SSL_CERT_FILE`` naming no file) is a one-line ``CatalogError`` where the client is made: every
+request of the run fails with it, and nothing is removed.
 """
 
 from __future__ import annotations
@@ -42,8 +43,18 @@ class _Build:
                 import certifi
 
                 self.context = ssl.create_default_context(cafile=certifi.where())
-        except BaseException as exc:  # handed to the caller of context()
-            self.error = exc
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            from llmsync.errors import CatalogError
+
+            named = (
+                f"SSL_CERT_FILE {cafile}"
+                if cafile
+                else f"SSL_CERT_DIR {capath}"
+                if capath
+                else "certifi's bundle"
+            )
+            reason = getattr(exc, "strerror", None) or exc
+            self.error = CatalogError(f"cannot set up TLS: {named}: {reason}")
 
 
 def _where() -> tuple[str, str]:
