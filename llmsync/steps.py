@@ -69,10 +69,10 @@ def run_command(module: str, options: dict[str, Any]) -> None:
 
 def load_env() -> None:
     """./.env into the environment; the real environment wins."""
-    from dotenv import load_dotenv
-
     env = Path.cwd() / ".env"
     if env.is_file():
+        from dotenv import load_dotenv
+
         load_dotenv(env, override=False)  # the real environment wins over .env
 
 
