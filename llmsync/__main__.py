@@ -1,3 +1,3 @@
-from llmsync.cli import main
+from llmsync.entry import main
 
 main()

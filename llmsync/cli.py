@@ -8,23 +8,13 @@ Shared option types: llmsync.options; steps every command shares: llmsync.steps.
 
 from __future__ import annotations
 
-import copy
-import gc
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
-# A run allocates ~10^6 objects and frees few cycles: the default first-generation threshold
-# (700) walks young objects hundreds of times, ~5% of a short run. Collection still happens,
-# so a long `push --every` loop stays bounded.
-gc.set_threshold(50_000, 20, 20)
+import typer
 
-import typer  # noqa: E402
-from typer.main import get_command_name  # noqa: E402
-
-from llmsync import options as opt  # noqa: E402
-from llmsync.steps import run_command  # noqa: E402
+from llmsync import options as opt
+from llmsync.steps import run_command
 
 app = typer.Typer(
     name="llmsync",
@@ -398,31 +388,3 @@ def list_providers(
 ) -> None:
     """List the provider registry: what `--provider all` covers (key values are never shown)."""
     run_command("llmsync.commands.providers", locals())
-
-
-def main() -> None:
-    try:
-        app_for(sys.argv[1:])()
-    except BrokenPipeError:  # e.g. `llmsync ... | head`
-        sys.exit(0)
-
-
-def app_for(args: list[str]) -> typer.Typer:
-    """The app with only the command ``args`` names, when it names one: Typer builds a Click
-    command, signature and type hints included, for every command it holds on every run
-    (~15 ms for all of them), and one run needs one. Anything else (no command, a group such
-    as ``init``, an unknown name, shell completion) gets the whole app, so top-level help,
-    did-you-mean and completion are unchanged; a command's own help and errors are the same."""
-    if not args or any(name.endswith("_COMPLETE") for name in os.environ):
-        return app
-    named = [
-        info
-        for info in app.registered_commands
-        if (info.name or get_command_name(info.callback.__name__)) == args[0]  # type: ignore[union-attr]
-    ]
-    if not named:
-        return app
-    narrow = copy.copy(app)
-    narrow.registered_commands = named
-    narrow.registered_groups = []
-    return narrow

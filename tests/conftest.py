@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from llmsync.cli import app_for
+from llmsync.entry import app_for
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # the oracle must never fetch its cost map
 os.environ.setdefault("NO_COLOR", "1")

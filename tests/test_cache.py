@@ -79,7 +79,7 @@ def test_a_run_served_from_the_cache_never_loads_httpx(workdir, httpx_mock, cata
     catalogs.serve()
     assert llmsync("cleanup", "-p", "openrouter", "--dry-run").exit_code == 0  # fills the cache
     code = (
-        "import sys\nfrom llmsync.cli import main\n"
+        "import sys\nfrom llmsync.entry import main\n"
         "sys.argv = ['llmsync', 'cleanup', '-p', 'openrouter', '--offline', '--dry-run']\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
         "print('exit', code, 'httpx' in sys.modules)\n"

@@ -114,7 +114,8 @@ def test_one_command_is_built_alone_and_behaves_the_same(monkeypatch):
     from typer.main import get_command_name
     from typer.testing import CliRunner
 
-    from llmsync.cli import app, app_for
+    from llmsync.cli import app
+    from llmsync.entry import app_for
 
     names = [
         info.name or get_command_name(info.callback.__name__) for info in app.registered_commands

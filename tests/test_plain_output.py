@@ -76,7 +76,7 @@ def test_a_cache_served_dry_run_in_a_pipe_imports_neither_rich_pydantic_nor_http
         "      model: openrouter/openai/gpt-4o-mini\n      input_cost_per_token: 1.0e-06\n"
     )
     code = (
-        "import sys; from llmsync.cli import main\n"
+        "import sys; from llmsync.entry import main\n"
         "sys.argv = ['llmsync', 'cleanup', '-p', 'openrouter', '--dry-run'] + sys.argv[1:]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "wanted = {'rich', 'pydantic', 'httpx'}\n"
@@ -108,7 +108,7 @@ def test_a_dry_run_in_a_pipe_does_not_import_rich(tmp_path):
         "model_list:\n  - model_name: a\n    litellm_params:\n      model: madeup/x\n"
     )
     code = (
-        "import sys; from llmsync.cli import main\n"
+        "import sys; from llmsync.entry import main\n"
         "sys.argv = ['llmsync', 'cleanup', '--dry-run', '--offline']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'httpx'}), file=sys.stderr)"

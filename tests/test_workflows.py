@@ -211,7 +211,7 @@ def test_release_publishes_with_trusted_publishing_and_moves_the_major_tag(tmp_p
     # the tag must be pyproject's version, and the package's name is ours (not "llmsync")
     pyproject = (ROOT / "pyproject.toml").read_text()  # no tomllib on Python 3.10
     assert '\nname = "llmsync-cli"\n' in pyproject
-    assert '\nllmsync = "llmsync.cli:main"\n' in pyproject
+    assert '\nllmsync = "llmsync.entry:main"\n' in pyproject
     # the major-tag step, run for real against a local remote
     remote, work = tmp_path / "remote.git", tmp_path / "work"
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
