@@ -54,7 +54,7 @@ print(gone, changed)
 
 
 # The imports the chosen stack needs on this path and nothing else: llmsync's lower bound.
-STACK = "import typer, asyncio, httpx, httpcore, h11, anyio, ruamel.yaml, yaml"
+STACK = "import typer, asyncio, httpx, httpcore, h11, anyio._backends._asyncio, ruamel.yaml, yaml"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

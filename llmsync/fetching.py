@@ -70,10 +70,6 @@ async def _work(
     from llmsync.catalogues.http import client as http_client
     from llmsync.catalogues.servers import check_servers, discover
 
-    if cache is None or not cache.offline:  # TLS set up while httpx is imported
-        from llmsync.catalogues import tls
-
-        tls.warm()
     limit = deadline or registry.defaults.deadline
     async with http_client(f"llmsync/{__version__}") as http:  # one TLS set-up for all
         catalogues = fetch_all(

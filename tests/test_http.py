@@ -196,3 +196,15 @@ def test_the_tls_context_is_built_once_per_trust_setting(monkeypatch):
     assert first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
     monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
     assert tls.context() is not first
+
+
+def test_a_run_that_ends_while_the_tls_context_is_being_built_exits_cleanly():
+    """Exiting while the building thread is inside OpenSSL crashed the interpreter (exit 139,
+    seen in a cache-served run that had started it): the exit now waits for the thread."""
+    import subprocess
+    import sys
+
+    for delay in (0.003, 0.005, 0.008, 0.012) * 3:
+        code = f"from llmsync.catalogues import tls; import time; tls.warm(); time.sleep({delay})"
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True)
+        assert run.returncode == 0, (delay, run.returncode, run.stderr[-300:])

@@ -157,6 +157,9 @@ async def request_json(
     ``empty_on``: a status that means "no data" (returns None). ``hint`` is appended to a
     401/403 message (e.g. which key variable to set).
     """
+    from llmsync.catalogues import tls
+
+    tls.warm()  # the first request: the TLS context is built while httpx is imported
     import httpx
 
     shown = public_url(url)

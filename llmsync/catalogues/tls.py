@@ -1,15 +1,17 @@
 """The TLS context of llmsync's HTTP client: one per run, built in a background thread.
 
-Reading the CA bundle takes 20–35 ms of C work during which Python's lock is released, so a
-fetch starts building it (:func:`warm`) before it imports httpx and httpcore (~60 ms of Python)
-and the client picks it up ready (:func:`context`). It trusts what httpx trusts by default:
-``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else certifi's bundle. A context that cannot be built
-(``SSL_CERT_FILE`` naming no file) is a one-line ``CatalogError`` where the client is made: every
-request of the run fails with it, and nothing is removed.
+Reading the CA bundle takes 20–35 ms of C work during which Python's lock is released, so the
+first request starts building it (:func:`warm`) before it imports httpx (~35 ms of Python) and
+the client picks it up ready (:func:`context`); a run served from the cache never starts it.
+It trusts what httpx trusts by default: ``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else
+certifi's bundle. A context that cannot be built (``SSL_CERT_FILE`` naming no file) is a
+one-line ``CatalogError`` where the client is made: every request of the run fails with it,
+and nothing is removed.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from typing import TYPE_CHECKING
@@ -26,7 +28,7 @@ class _Build:
     def __init__(self, where: tuple[str, str]) -> None:
         self.where = where
         self.context: ssl.SSLContext | None = None
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
         self.thread = threading.Thread(target=self._run, name="llmsync-tls", daemon=True)
         self.thread.start()
 
@@ -43,18 +45,19 @@ class _Build:
                 import certifi
 
                 self.context = ssl.create_default_context(cafile=certifi.where())
-        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-            from llmsync.errors import CatalogError
+        except Exception as exc:  # handed to the caller of context(), in its thread
+            self.error = _failure(exc, cafile, capath)
 
-            named = (
-                f"SSL_CERT_FILE {cafile}"
-                if cafile
-                else f"SSL_CERT_DIR {capath}"
-                if capath
-                else "certifi's bundle"
-            )
-            reason = getattr(exc, "strerror", None) or exc
-            self.error = CatalogError(f"cannot set up TLS: {named}: {reason}")
+
+def _failure(exc: Exception, cafile: str, capath: str) -> Exception:
+    """A bundle that cannot be read (ssl.SSLError is an OSError) as one line naming it."""
+    if not isinstance(exc, (OSError, ValueError)):
+        return exc
+    from llmsync.errors import CatalogError
+
+    named = f"SSL_CERT_FILE {cafile}" if cafile else f"SSL_CERT_DIR {capath}" if capath else ""
+    reason = getattr(exc, "strerror", None) or exc
+    return CatalogError(f"cannot set up TLS: {named or 'the certifi bundle'}: {reason}")
 
 
 def _where() -> tuple[str, str]:
@@ -66,7 +69,16 @@ def warm() -> None:
     where = _where()
     with _lock:
         if where not in _builds:
+            if not _builds:
+                # Never exit with the thread inside OpenSSL: its own clean-up at exit would
+                # free what the thread is using (seen: exit 139 when no request followed).
+                atexit.register(_finish_all)
             _builds[where] = _Build(where)
+
+
+def _finish_all() -> None:
+    for build in list(_builds.values()):
+        build.thread.join()
 
 
 def context() -> ssl.SSLContext:

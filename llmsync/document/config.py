@@ -191,7 +191,11 @@ class ConfigDocument:
         """How the file writes prices: ``exp`` (1.5e-07) or ``decimal`` (0.00000015)."""
         return _float_style(self.entries[:200])
 
-    def _secret_scalars(self) -> Iterator[ScalarNode]:
+    @cached_property
+    def _secret_scalars(self) -> list[ScalarNode]:
+        return list(self._walk_secret_scalars())
+
+    def _walk_secret_scalars(self) -> Iterator[ScalarNode]:
         """Scalars under secret-named keys anywhere in the file, and the scalar items of a
         sequence under one (``api_keys: [...]``)."""
         from llmsync.redact import is_secret_name
@@ -218,14 +222,14 @@ class ConfigDocument:
 
     def literal_secrets(self) -> Iterator[str]:
         """Values of secret-looking keys (``api_key: sk-...``) anywhere in the file."""
-        for node in self._secret_scalars():
+        for node in self._secret_scalars:
             yield node.value
 
     def secret_fragments(self) -> Iterator[str]:
         """Each source line of a secret written over several lines (a quoted scalar folded
         onto the next line, a ``|`` / ``>`` block), without indentation and quotes: a diff
         shows lines, and a hunk may start inside such a value."""
-        for node in self._secret_scalars():
+        for node in self._secret_scalars:
             start, end = node.start_mark, node.end_mark
             if start.line == end.line:
                 continue

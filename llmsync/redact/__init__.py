@@ -134,7 +134,7 @@ class Redactor:
         """Literal secrets found in a config (values of secret-named keys): each
         whitespace-separated piece that :func:`looks_like_credential` (``Bearer sk-...``
         remembers ``sk-...``); anything else is hidden only at its position."""
-        for value in values:
+        for value in dict.fromkeys(values):  # one api_key reference repeats in every entry
             if isinstance(value, str):
                 self._add(p for p in pieces(value) if looks_like_credential(p))
 
