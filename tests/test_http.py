@@ -208,3 +208,41 @@ def test_a_run_that_ends_while_the_tls_context_is_being_built_exits_cleanly():
         code = f"from llmsync.catalogues import tls; import time; tls.warm(); time.sleep({delay})"
         run = subprocess.run([sys.executable, "-c", code], capture_output=True)
         assert run.returncode == 0, (delay, run.returncode, run.stderr[-300:])
+
+
+def test_the_proxy_the_environment_names_is_used(workdir, monkeypatch, llmsync):
+    """HTTP_PROXY is honoured (as httpx honours it): the catalogue of a host this machine
+    cannot resolve is asked through a 127.0.0.1 proxy, which answers for it."""
+    import http.server
+    import json
+    import threading
+
+    asked: list[str] = []
+    body = json.dumps(CATALOGUE).encode()
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)  # a proxy is sent the whole URL
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        (workdir / "providers.yaml").write_text(REGISTRY.replace("https://", "http://"))
+        config = write_config(workdir, CONFIG.replace("https://", "http://"))
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_address[1]}")
+        run = llmsync("cleanup", "--no-cache")
+        assert run.exit_code == 0, run.output
+        assert asked == ["http://api.acme.test/v1/models"]
+        assert "openai/b" not in config.read_text() and "openai/c" in config.read_text()
+    finally:
+        server.shutdown()
