@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from conftest import write_config
+from json_stub import json_server
 
 REGISTRY = """\
 defaults: {backoff: 0, retries: 1, max_response_bytes: 4096}
@@ -109,13 +110,10 @@ def test_urls_in_messages_have_no_userinfo(acme, httpx_mock, llmsync):
     assert "https://api.acme.test/v1/models: network error" in run.output
 
 
-def _https_stub(folder, body: bytes):
-    """A 127.0.0.1 HTTPS server with a self-signed certificate: (server, certificate path)."""
-    import http.server
+def _self_signed(folder):
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
     import shutil
-    import ssl
     import subprocess
-    import threading
 
     openssl = shutil.which("openssl") or pytest.skip("needs the openssl command")
     cert, key = folder / "cert.pem", folder / "key.pem"
@@ -125,24 +123,7 @@ def _https_stub(folder, body: bytes):
          "-addext", "subjectAltName=IP:127.0.0.1"],
         check=True, capture_output=True,
     )  # fmt: skip
-
-    class Stub(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, cert
+    return cert, key
 
 
 def test_https_trusts_what_httpx_trusts_and_a_bad_bundle_fails_in_one_line(
@@ -150,9 +131,9 @@ def test_https_trusts_what_httpx_trusts_and_a_bad_bundle_fails_in_one_line(
 ):
     import json
 
-    server, cert = _https_stub(workdir, json.dumps(CATALOGUE).encode())
-    try:
-        base = f"https://127.0.0.1:{server.server_address[1]}"
+    cert, key = _self_signed(workdir)
+    body = json.dumps(CATALOGUE).encode()
+    with json_server(lambda path: body, tls=(cert, key)) as (base, _):
         (workdir / "providers.yaml").write_text(
             REGISTRY.replace("https://api.acme.test", base).replace("api.acme.test", "127.0.0.1")
         )
@@ -177,8 +158,6 @@ def test_https_trusts_what_httpx_trusts_and_a_bad_bundle_fails_in_one_line(
         run = llmsync("cleanup", "--no-cache")
         assert run.exit_code == 0, run.output
         assert "openai/b" not in config.read_text() and "openai/c" in config.read_text()
-    finally:
-        server.shutdown()
 
 
 def test_the_tls_context_is_built_once_per_trust_setting(monkeypatch):
@@ -213,36 +192,16 @@ def test_a_run_that_ends_while_the_tls_context_is_being_built_exits_cleanly():
 def test_the_proxy_the_environment_names_is_used(workdir, monkeypatch, llmsync):
     """HTTP_PROXY is honoured (as httpx honours it): the catalogue of a host this machine
     cannot resolve is asked through a 127.0.0.1 proxy, which answers for it."""
-    import http.server
     import json
-    import threading
 
-    asked: list[str] = []
     body = json.dumps(CATALOGUE).encode()
-
-    class Proxy(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)  # a proxy is sent the whole URL
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with json_server(lambda path: body) as (proxy, asked):
         (workdir / "providers.yaml").write_text(REGISTRY.replace("https://", "http://"))
         config = write_config(workdir, CONFIG.replace("https://", "http://"))
         for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
             monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_address[1]}")
+        monkeypatch.setenv("HTTP_PROXY", proxy)
         run = llmsync("cleanup", "--no-cache")
         assert run.exit_code == 0, run.output
-        assert asked == ["http://api.acme.test/v1/models"]
+        assert asked == ["http://api.acme.test/v1/models"]  # a proxy is sent the whole URL
         assert "openai/b" not in config.read_text() and "openai/c" in config.read_text()
-    finally:
-        server.shutdown()

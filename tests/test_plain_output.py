@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from json_stub import json_server
 from rich.console import Console
 from rich.table import Table
 
@@ -47,43 +48,26 @@ def test_a_cache_served_dry_run_in_a_pipe_imports_neither_rich_pydantic_nor_http
     """Issue 21's promise: a warm run (registry validated before, catalogues in the cache)
     whose output is a pipe needs none of the three. The first run, against a local stub,
     fills both caches; the second is served from them."""
-    import http.server
-    import threading
-
     fixtures = Path(__file__).parent / "fixtures" / "providers"
-
-    class Stub(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = (fixtures / self.path.strip("/")).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    (tmp_path / "providers.yaml").write_text(
-        "providers:\n  openrouter:\n    catalogs:\n"
-        f"      - url: {base}/openrouter_models.json\n"
-        f"      - url: {base}/openrouter_embeddings.json\n        mode: embedding\n"
-    )
-    (tmp_path / "config.yaml").write_text(
-        "model_list:\n  - model_name: a\n    litellm_params:\n"
-        "      model: openrouter/openai/gpt-4o-mini\n      input_cost_per_token: 1.0e-06\n"
-    )
-    code = (
-        "import sys; from llmsync.entry import main\n"
-        "sys.argv = ['llmsync', 'cleanup', '-p', 'openrouter', '--dry-run'] + sys.argv[1:]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "wanted = {'rich', 'pydantic', 'httpx'}\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & wanted), file=sys.stderr)"
-    )
-    env = {"PATH": "/usr/bin:/bin", "LLMSYNC_CACHE_DIR": str(tmp_path / "cache")}
-    try:
+    stub = json_server(lambda path: (fixtures / path.strip("/")).read_bytes())
+    with stub as (base, _):
+        (tmp_path / "providers.yaml").write_text(
+            "providers:\n  openrouter:\n    catalogs:\n"
+            f"      - url: {base}/openrouter_models.json\n"
+            f"      - url: {base}/openrouter_embeddings.json\n        mode: embedding\n"
+        )
+        (tmp_path / "config.yaml").write_text(
+            "model_list:\n  - model_name: a\n    litellm_params:\n"
+            "      model: openrouter/openai/gpt-4o-mini\n      input_cost_per_token: 1.0e-06\n"
+        )
+        code = (
+            "import sys; from llmsync.entry import main\n"
+            "sys.argv = ['llmsync', 'cleanup', '-p', 'openrouter', '--dry-run'] + sys.argv[1:]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "wanted = {'rich', 'pydantic', 'httpx'}\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & wanted), file=sys.stderr)"
+        )
+        env = {"PATH": "/usr/bin:/bin", "LLMSYNC_CACHE_DIR": str(tmp_path / "cache")}
         runs = [
             subprocess.run(
                 [sys.executable, "-c", code, *extra],
@@ -94,8 +78,6 @@ def test_a_cache_served_dry_run_in_a_pipe_imports_neither_rich_pydantic_nor_http
             )
             for extra in ([], ["--offline"])
         ]
-    finally:
-        server.shutdown()
     cold, warm = runs
     assert "httpx" in cold.stderr.strip().splitlines()[-1]  # it did fetch
     assert warm.stderr.strip().splitlines()[-1] == "[]", warm.stderr
